@@ -1,0 +1,1 @@
+//! Examples for grpool live in `examples/`; this library is empty.

@@ -1,0 +1,1 @@
+//! Integration tests for grpool live in `tests/`; this library is empty.

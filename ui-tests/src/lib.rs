@@ -1,0 +1,1 @@
+//! Compile-fail tests for the grpool macros live in `tests/`; this library is empty.
