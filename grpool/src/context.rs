@@ -124,7 +124,10 @@ impl Scope {
         };
         let scope = Arc::new(Scope {
             deadline,
-            state: Mutex::new(ScopeState { err: None, children: Vec::new() }),
+            state: Mutex::new(ScopeState {
+                err: None,
+                children: Vec::new(),
+            }),
             done: Condvar::new(),
         });
         if let Some(parent) = parent {
@@ -164,7 +167,12 @@ impl Scope {
             };
             state = match wake {
                 Some(w) if now >= w => return false,
-                Some(w) => self.done.wait_timeout(state, w - now).unwrap_or_else(|e| e.into_inner()).0,
+                Some(w) => {
+                    self.done
+                        .wait_timeout(state, w - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
                 None => self.done.wait(state).unwrap_or_else(|e| e.into_inner()),
             };
         }
@@ -191,14 +199,26 @@ impl Context {
         self.node.as_ref().and_then(|n| n.scope.as_ref())
     }
 
-    fn derive(&self, value: Option<Box<dyn Any + Send + Sync>>, scope: Option<Arc<Scope>>) -> Context {
+    fn derive(
+        &self,
+        value: Option<Box<dyn Any + Send + Sync>>,
+        scope: Option<Arc<Scope>>,
+    ) -> Context {
         let scope = scope.or_else(|| self.scope().cloned());
-        Context { node: Some(Arc::new(Node { parent: self.node.clone(), value, scope })) }
+        Context {
+            node: Some(Arc::new(Node {
+                parent: self.node.clone(),
+                value,
+                scope,
+            })),
+        }
     }
 
     fn with_scope(&self, deadline: Option<Instant>) -> (Context, CancelHandle) {
         let scope = Scope::child(self.scope(), deadline);
-        let handle = CancelHandle { scope: scope.clone() };
+        let handle = CancelHandle {
+            scope: scope.clone(),
+        };
         (self.derive(None, Some(scope)), handle)
     }
 
@@ -319,6 +339,8 @@ impl CancelHandle {
 
 impl fmt::Debug for CancelHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CancelHandle").field("err", &self.scope.lock().err).finish()
+        f.debug_struct("CancelHandle")
+            .field("err", &self.scope.lock().err)
+            .finish()
     }
 }

@@ -91,7 +91,10 @@ impl PanicError {
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned());
-        PanicError { message, payload: Mutex::new(payload) }
+        PanicError {
+            message,
+            payload: Mutex::new(payload),
+        }
     }
 
     /// The panic message, when the payload was a `&str` or a `String`.
@@ -120,7 +123,9 @@ impl PanicError {
 
 impl fmt::Debug for PanicError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PanicError").field("message", &self.message).finish_non_exhaustive()
+        f.debug_struct("PanicError")
+            .field("message", &self.message)
+            .finish_non_exhaustive()
     }
 }
 

@@ -35,7 +35,9 @@ pub fn default_pool() -> &'static Pool {
 }
 
 pub(crate) fn set_default(pool: Pool) -> Result<(), BuildError> {
-    DEFAULT.set(pool).map_err(|_| BuildError::new(BuildErrorKind::DefaultExists))
+    DEFAULT
+        .set(pool)
+        .map_err(|_| BuildError::new(BuildErrorKind::DefaultExists))
 }
 
 /// Adds a job to the [default pool](default_pool); see [`Pool::add`].

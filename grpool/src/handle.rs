@@ -45,7 +45,11 @@ where
     pub(crate) fn new(ctx: Context, f: F) -> Self {
         Task {
             ctx,
-            state: Mutex::new(TaskState { stage: Stage::Pending(f), waker: None, detached: false }),
+            state: Mutex::new(TaskState {
+                stage: Stage::Pending(f),
+                waker: None,
+                detached: false,
+            }),
             done: Condvar::new(),
         }
     }
@@ -156,7 +160,9 @@ impl<F: Send, T: Send> Completion<T> for Task<F, T> {
         loop {
             match std::mem::replace(&mut state.stage, Stage::Taken) {
                 Stage::Done(result) => return result,
-                Stage::Taken => panic!("`JobHandle::join` after the handle was polled to completion"),
+                Stage::Taken => {
+                    panic!("`JobHandle::join` after the handle was polled to completion")
+                }
                 other => state.stage = other,
             }
             state = wait(&self.done, state);
@@ -242,6 +248,8 @@ impl<T> Drop for JobHandle<T> {
 
 impl<T> fmt::Debug for JobHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JobHandle").field("finished", &self.is_finished()).finish()
+        f.debug_struct("JobHandle")
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }

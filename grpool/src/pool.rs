@@ -93,7 +93,9 @@ impl Pool {
     /// Without a limit the pool still does not start a thread per job: see
     /// [the growth rule](crate#how-the-pool-grows).
     pub fn new() -> Pool {
-        Pool::builder().build().expect("the default configuration is valid")
+        Pool::builder()
+            .build()
+            .expect("the default configuration is valid")
     }
 
     /// A pool with at most `limit` workers (Go's `grpool.New(limit)`).
@@ -104,7 +106,10 @@ impl Pool {
     /// a zero limit as an error instead.
     pub fn with_limit(limit: usize) -> Pool {
         assert!(limit > 0, "`Pool::with_limit(0)`: a pool needs at least one worker; use `Pool::new()` for a pool without a limit");
-        Pool::builder().limit(limit).build().expect("a non-zero limit is valid")
+        Pool::builder()
+            .limit(limit)
+            .build()
+            .expect("a non-zero limit is valid")
     }
 
     /// A builder for a pool with other settings.
@@ -113,7 +118,11 @@ impl Pool {
     }
 
     pub(crate) fn from_config(config: Config) -> Pool {
-        Pool { inner: Arc::new(Owner { shared: Arc::new(Shared::new(config)) }) }
+        Pool {
+            inner: Arc::new(Owner {
+                shared: Arc::new(Shared::new(config)),
+            }),
+        }
     }
 
     fn shared(&self) -> &Arc<Shared> {
@@ -187,7 +196,9 @@ impl Pool {
     where
         F: FnOnce(&Context) + Send + 'static,
     {
-        let wait = Instant::now().checked_add(timeout).map_or(Wait::Forever, Wait::Until);
+        let wait = Instant::now()
+            .checked_add(timeout)
+            .map_or(Wait::Forever, Wait::Until);
         self.submit_plain(ctx, f, wait)
     }
 
@@ -195,7 +206,10 @@ impl Pool {
     where
         F: FnOnce(&Context) + Send + 'static,
     {
-        let job = Job::owned(Box::new(Plain { ctx: ctx.clone(), f }));
+        let job = Job::owned(Box::new(Plain {
+            ctx: ctx.clone(),
+            f,
+        }));
         self.shared().submit(job, wait)
     }
 
@@ -229,7 +243,11 @@ impl Pool {
         F: FnOnce(&Context) + Send + 'static,
         R: FnOnce(PanicError) + Send + 'static,
     {
-        let job = Job::owned(Box::new(WithRecover { ctx: ctx.clone(), f, recover }));
+        let job = Job::owned(Box::new(WithRecover {
+            ctx: ctx.clone(),
+            f,
+            recover,
+        }));
         self.shared().submit(job, Wait::Forever)
     }
 
@@ -331,7 +349,10 @@ impl Pool {
     ///
     /// If the limit is `Some(0)`, like [`Pool::with_limit`].
     pub fn set_limit(&self, limit: Option<usize>) {
-        assert!(limit != Some(0), "`Pool::set_limit(Some(0))`: a pool needs at least one worker; use `None` for no limit");
+        assert!(
+            limit != Some(0),
+            "`Pool::set_limit(Some(0))`: a pool needs at least one worker; use `None` for no limit"
+        );
         self.shared().set_limit(limit.unwrap_or(NO_LIMIT));
     }
 

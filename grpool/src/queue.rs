@@ -61,7 +61,10 @@ mod imp {
 
     impl<T> Queue<T> {
         pub(crate) fn new(capacity: Option<usize>) -> Self {
-            Queue { items: Mutex::new(VecDeque::new()), capacity }
+            Queue {
+                items: Mutex::new(VecDeque::new()),
+                capacity,
+            }
         }
 
         pub(crate) fn push(&self, value: T) -> Result<(), Full<T>> {

@@ -9,8 +9,7 @@ pub(crate) use std::{
         atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering},
         Arc, Condvar, Mutex, MutexGuard,
     },
-    thread,
-    thread_local,
+    thread, thread_local,
 };
 
 #[cfg(grpool_loom)]

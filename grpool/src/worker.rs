@@ -133,7 +133,6 @@ pub(crate) struct State {
     /// Jobs a worker had taken when it saw the pool paused; they run first after `resume`.
     held: VecDeque<Job>,
     next_thread: usize,
-    peak: usize,
 }
 
 /// How long `submit` may wait for room in a bounded queue.
@@ -168,6 +167,8 @@ pub(crate) struct Shared {
     discarded: AtomicU64,
     /// Jobs whose context was already cancelled when they were added.
     cancelled_early: AtomicU64,
+    /// The most workers alive at once, sampled as each thread starts.
+    peak: AtomicUsize,
     state: Mutex<State>,
     /// Sleeping workers wait here.
     work: Condvar,
@@ -194,13 +195,13 @@ impl Shared {
             submitted: std::array::from_fn(|_| CachePadded::new(AtomicU64::new(0))),
             discarded: AtomicU64::new(0),
             cancelled_early: AtomicU64::new(0),
+            peak: AtomicUsize::new(0),
             state: Mutex::new(State {
                 notified: 0,
                 workers: Vec::new(),
                 retired: Totals::default(),
                 held: VecDeque::new(),
                 next_thread: 0,
-                peak: 0,
             }),
             work: Condvar::new(),
             monitor_cv: Condvar::new(),
@@ -309,7 +310,10 @@ impl Shared {
             if self.is_closed() {
                 break Err(Error::Closed);
             }
-            match self.queue.push(job.take().expect("the job is put back on every `Full`")) {
+            match self
+                .queue
+                .push(job.take().expect("the job is put back on every `Full`"))
+            {
                 Ok(()) => break Ok(()),
                 Err(Full(j)) => job = Some(j),
             }
@@ -334,7 +338,7 @@ impl Shared {
         fence(SeqCst);
         let idle = self.idle.load(SeqCst);
         if idle >= ONE_SLEEPER {
-            return self.wake_or_grow(id);
+            return self.wake_or_grow(Some(id));
         }
         if idle > 0 || self.is_paused() {
             return Ok(()); // a worker is looking (or `resume` will start one)
@@ -342,12 +346,14 @@ impl Shared {
         // Every worker is busy.
         let size = self.size();
         if size < self.eager() || (size < self.limit() && !self.monitor.load(SeqCst)) {
-            return self.wake_or_grow(id);
+            return self.wake_or_grow(Some(id));
         }
         Ok(())
     }
 
-    fn wake_or_grow(self: &Arc<Self>, id: usize) -> Result<(), Error> {
+    /// Finds a worker for one more job: wakes a sleeper, or relies on a worker that is looking,
+    /// or plans growth. `id` is the job of the `add` that asks, if any (see `spawn_failed`).
+    fn wake_or_grow(self: &Arc<Self>, id: Option<usize>) -> Result<(), Error> {
         let plan = {
             let mut st = lock(&self.state);
             let idle = self.idle.load(SeqCst);
@@ -362,7 +368,8 @@ impl Shared {
             }
             self.plan_growth(&mut st, 1)
         };
-        self.execute(plan).map_or(Ok(()), |e| self.spawn_failed(e, Some(id)))
+        self.execute(plan)
+            .map_or(Ok(()), |e| self.spawn_failed(e, id))
     }
 
     /// Decides how to serve `wanted` more jobs than the workers looking for them can take.
@@ -386,9 +393,10 @@ impl Shared {
     fn execute(self: &Arc<Self>, plan: Plan) -> Option<std::io::Error> {
         match plan {
             Plan::Nothing => None,
-            Plan::Spawn(slots) => {
-                slots.into_iter().filter_map(|slot| self.spawn_worker(slot).err()).next()
-            }
+            Plan::Spawn(slots) => slots
+                .into_iter()
+                .filter_map(|slot| self.spawn_worker(slot).err())
+                .next(),
             Plan::Monitor => {
                 let shared = self.clone();
                 let undo = self.clone();
@@ -442,10 +450,9 @@ impl Shared {
 
     /// Counts a new worker (idle, looking) before its thread exists.
     fn reserve(&self, st: &mut State) -> Arc<WorkerSlot> {
-        let size = self.size.fetch_add(1, SeqCst) + 1;
+        self.size.fetch_add(1, SeqCst);
         self.idle.fetch_add(1, SeqCst);
         st.next_thread += 1;
-        st.peak = st.peak.max(size);
         let slot = Arc::new(WorkerSlot::new(st.next_thread));
         st.workers.push(slot.clone());
         slot
@@ -489,6 +496,7 @@ impl Shared {
 
     fn worker_main(self: Arc<Self>, slot: &WorkerSlot) {
         CURRENT.with(|c| c.set(self.addr()));
+        self.peak.fetch_max(self.size(), SeqCst);
         if let Some(hook) = &self.config.on_thread_start {
             let _ = catch_unwind(AssertUnwindSafe(|| hook()));
         }
@@ -559,6 +567,17 @@ impl Shared {
         }
     }
 
+    /// IDLE → BUSY. The last worker looking for jobs that finds one while more wait passes the
+    /// search on: it wakes a sleeper or grows the pool, as a producer would. Without this, jobs
+    /// added while a worker was looking would all count on that one worker.
+    fn stop_looking(self: &Arc<Self>) {
+        let idle = self.idle.fetch_sub(1, SeqCst);
+        let looking = (idle & IDLE_MASK) - (idle >> 32);
+        if looking == 1 && !self.queue.is_empty() {
+            let _ = self.wake_or_grow(None);
+        }
+    }
+
     fn become_idle(&self) {
         self.idle.fetch_add(1, SeqCst);
         fence(SeqCst);
@@ -570,7 +589,7 @@ impl Shared {
 
     /// IDLE: look for a job, spinning briefly, then sleeping. Returns `None` when the worker
     /// has exited (its counts already removed).
-    fn search(&self, slot: &WorkerSlot) -> Option<Job> {
+    fn search(self: &Arc<Self>, slot: &WorkerSlot) -> Option<Job> {
         // Spin first: on a busy pool the next job usually arrives within microseconds, and a
         // sleep and wake-up cost far more than that.
         #[cfg(not(grpool_loom))]
@@ -580,7 +599,7 @@ impl Shared {
                 if let Some(job) = self.queue.pop() {
                     self.after_pop();
                     if let Some(job) = self.check_pause(job) {
-                        self.idle.fetch_sub(1, SeqCst);
+                        self.stop_looking();
                         return Some(job);
                     }
                     break;
@@ -594,24 +613,12 @@ impl Shared {
         self.search_slow(slot)
     }
 
-    fn search_slow(&self, slot: &WorkerSlot) -> Option<Job> {
+    fn search_slow(self: &Arc<Self>, slot: &WorkerSlot) -> Option<Job> {
         let mut st = lock(&self.state);
         let mut expires = Instant::now().checked_add(self.config.keep_alive);
         loop {
             let gate = self.gate.load(SeqCst);
             let paused = gate & PAUSED != 0;
-            if !paused {
-                let job = st.held.pop_front().or_else(|| self.queue.pop());
-                if let Some(job) = job {
-                    if st.held.is_empty() {
-                        self.gate.fetch_and(!HELD, SeqCst);
-                    }
-                    self.idle.fetch_sub(1, SeqCst);
-                    drop(st);
-                    self.after_pop();
-                    return Some(job);
-                }
-            }
             if gate & EXCESS != 0 {
                 if self.size() > self.limit() {
                     // Leave without looking again: the remaining workers (at least one, as
@@ -620,6 +627,18 @@ impl Shared {
                     return None;
                 }
                 self.gate.fetch_and(!EXCESS, SeqCst);
+            }
+            if !paused {
+                let job = st.held.pop_front().or_else(|| self.queue.pop());
+                if let Some(job) = job {
+                    if st.held.is_empty() {
+                        self.gate.fetch_and(!HELD, SeqCst);
+                    }
+                    drop(st);
+                    self.after_pop();
+                    self.stop_looking();
+                    return Some(job);
+                }
             }
             let closed = self.is_closed();
             if closed && (paused || st.held.is_empty()) && self.try_leave(&mut st, slot, paused) {
@@ -827,7 +846,11 @@ impl Shared {
     }
 
     pub(crate) fn jobs(&self) -> usize {
-        let held = if self.gate.load(SeqCst) & HELD != 0 { lock(&self.state).held.len() } else { 0 };
+        let held = if self.gate.load(SeqCst) & HELD != 0 {
+            lock(&self.state).held.len()
+        } else {
+            0
+        };
         self.queue.len() + held
     }
 
@@ -889,7 +912,7 @@ impl Shared {
             workers: self.size(),
             idle_workers: (idle & IDLE_MASK) as usize,
             queued: self.queue.len() + st.held.len(),
-            peak_workers: st.peak,
+            peak_workers: self.peak.load(SeqCst),
         }
     }
 }

@@ -1,0 +1,22 @@
+//! `build_default` configures the default pool before its first use (its own test binary, so
+//! nothing else touches the default pool first).
+
+#[test]
+fn smoke() {
+    grpool::Pool::builder()
+        .limit(3)
+        .thread_name("configured")
+        .build_default()
+        .unwrap();
+    assert_eq!(grpool::default_pool().cap(), Some(3));
+    let name = grpool::spawn(&grpool::Context::background(), |_| {
+        std::thread::current().name().map(str::to_owned)
+    });
+    assert!(name
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap()
+        .starts_with("configured-"));
+    assert!(grpool::Pool::builder().build_default().is_err());
+}
