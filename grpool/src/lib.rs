@@ -117,6 +117,35 @@ pub use grpool_macros::{pooled, spawn_pooled};
 /// Items used by the code the macros generate. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::{Context, Error, JobHandle, Pool};
+    use crate::Pool;
+    use std::borrow::Borrow;
     pub use std::sync::OnceLock;
+
+    /// `&Pool` from a `Pool`, a `&Pool` or anything else that borrows as one.
+    pub fn pool_ref<P: Borrow<Pool> + ?Sized>(pool: &P) -> &Pool {
+        pool.borrow()
+    }
+
+    /// Fails to compile, on the argument's span, unless the argument can move to a worker.
+    pub fn assert_send_static<T: Send + 'static>(_: &T) {}
+
+    /// The private pool of a `#[pooled(limit = .., queue = ..)]` function.
+    pub fn private_pool(name: &str, limit: Option<usize>, queue: Option<usize>) -> Pool {
+        assert!(
+            limit != Some(0),
+            "`#[pooled(limit = ..)]` on `{name}`: the limit evaluated to 0, but a pool needs at least one worker"
+        );
+        assert!(
+            queue != Some(0),
+            "`#[pooled(queue = ..)]` on `{name}`: the queue capacity evaluated to 0, but a bounded queue needs room for at least one job"
+        );
+        let mut builder = Pool::builder().thread_name(name);
+        if let Some(limit) = limit {
+            builder = builder.limit(limit);
+        }
+        if let Some(queue) = queue {
+            builder = builder.queue_capacity(queue);
+        }
+        builder.build().expect("limit and capacity were checked above")
+    }
 }
