@@ -27,14 +27,18 @@ fn signature(item: &ItemFn, krate: &TokenStream, takes_context: bool) -> TokenSt
     let sig = &item.sig;
     let (ident, generics) = (&sig.ident, &sig.generics);
     let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let inputs = sig.inputs.iter().enumerate().filter_map(|(i, arg)| match arg {
-        FnArg::Typed(pat) => {
-            let (attrs, ty) = (&pat.attrs, &pat.ty);
-            let name = arg_name(i, takes_context);
-            Some(quote!(#(#attrs)* #name: #ty))
-        }
-        FnArg::Receiver(_) => None,
-    });
+    let inputs = sig
+        .inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, arg)| match arg {
+            FnArg::Typed(pat) => {
+                let (attrs, ty) = (&pat.attrs, &pat.ty);
+                let name = arg_name(i, takes_context, pat.ty.span());
+                Some(quote!(#(#attrs)* #name: #ty))
+            }
+            FnArg::Receiver(_) => None,
+        });
     let ret = return_type(item);
     let vis = &item.vis;
     quote! {
@@ -44,17 +48,24 @@ fn signature(item: &ItemFn, krate: &TokenStream, takes_context: bool) -> TokenSt
     }
 }
 
-fn arg_name(i: usize, takes_context: bool) -> syn::Ident {
+/// The name an argument gets in the expanded signature. It carries the argument's span, so a
+/// failed `Send + 'static` assertion on it points at the user's argument.
+fn arg_name(i: usize, takes_context: bool, span: proc_macro2::Span) -> syn::Ident {
     if i == 0 && takes_context {
-        format_ident!("__grpool_ctx")
+        format_ident!("__grpool_ctx", span = span)
     } else {
-        format_ident!("__grpool_arg{}", i)
+        format_ident!("__grpool_arg{}", i, span = span)
     }
 }
 
 /// What the function expands to after a mistake: the expanded signature, so that call sites
 /// type-check and show no further errors, and the errors themselves.
-pub(crate) fn pooled_stub(args: &PooledArgs, item: &ItemFn, takes_context: bool, errors: TokenStream) -> TokenStream {
+pub(crate) fn pooled_stub(
+    args: &PooledArgs,
+    item: &ItemFn,
+    takes_context: bool,
+    errors: TokenStream,
+) -> TokenStream {
     let krate = krate(args);
     let attrs = &item.attrs;
     let sig = signature(item, &krate, takes_context);
@@ -80,13 +91,13 @@ pub(crate) fn pooled(args: &PooledArgs, item: &ItemFn, takes_context: bool) -> T
     let mut ctx_pat: Pat = syn::parse_quote!(_);
     for (i, arg) in item.sig.inputs.iter().enumerate() {
         let FnArg::Typed(pat) = arg else { continue };
-        let name = arg_name(i, takes_context);
+        let name = arg_name(i, takes_context, pat.ty.span());
         if i == 0 && takes_context {
             ctx_pat = (*pat.pat).clone();
             continue;
         }
         let user_pat = &pat.pat;
-        asserts.push(quote_spanned! {pat.span()=>
+        asserts.push(quote_spanned! {pat.ty.span()=>
             #krate::__private::assert_send_static(&#name);
         });
         binds.push(quote!(let #user_pat = #name;));
@@ -138,7 +149,12 @@ pub(crate) fn pooled(args: &PooledArgs, item: &ItemFn, takes_context: bool) -> T
 }
 
 pub(crate) fn spawn_pooled(input: SpawnInput) -> TokenStream {
-    let SpawnInput { pool, ctx, captures, mut closure } = input;
+    let SpawnInput {
+        pool,
+        ctx,
+        captures,
+        mut closure,
+    } = input;
     let span = closure.span();
     closure.capture = Some(syn::Token![move](closure.or1_token_span()));
     if closure.inputs.is_empty() {

@@ -117,14 +117,19 @@ pub fn pooled(args: TokenStream, item: TokenStream) -> TokenStream {
     pooled_impl(args.into(), item.into()).into()
 }
 
-fn pooled_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+fn pooled_impl(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
     let item: syn::ItemFn = match syn::parse2(item) {
         Ok(item) => item,
         Err(e) => return e.into_compile_error(),
     };
     let mut errors = Errors::default();
     let mut parsed = args::PooledArgs::default();
-    if let Err(e) = syn::parse::Parser::parse2(syn::meta::parser(|meta| parsed.parse_one(meta)), args) {
+    if let Err(e) =
+        syn::parse::Parser::parse2(syn::meta::parser(|meta| parsed.parse_one(meta)), args)
+    {
         errors.push(e);
     }
     let takes_context = valid::first_is_context(&item, parsed.krate.as_ref().map(|k| &k.value));

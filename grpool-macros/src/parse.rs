@@ -30,7 +30,10 @@ impl RawArgs {
     pub(crate) fn classify(self, errors: &mut Errors) -> Option<SpawnInput> {
         let mut args: Vec<Expr> = self.0.into_iter().collect();
         let Some(last) = args.pop() else {
-            errors.push(syn::Error::new(proc_macro2::Span::call_site(), format_args!("`spawn_pooled!` needs a closure; {USAGE}")));
+            errors.push(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                format_args!("`spawn_pooled!` needs a closure; {USAGE}"),
+            ));
             return None;
         };
         let closure = match last {
@@ -48,11 +51,17 @@ impl RawArgs {
             match arg {
                 Expr::Array(list) if captures.is_none() => captures = Some(list),
                 other if ctx.is_none() && captures.is_none() => ctx = Some(other),
-                other => errors.push_spanned(&other, format_args!("unexpected argument to `spawn_pooled!`; {USAGE}")),
+                other => errors.push_spanned(
+                    &other,
+                    format_args!("unexpected argument to `spawn_pooled!`; {USAGE}"),
+                ),
             }
         }
         if let Some(Expr::Array(list)) = &pool {
-            errors.push_spanned(list, format_args!("a capture list comes after the pool; {USAGE}"));
+            errors.push_spanned(
+                list,
+                format_args!("a capture list comes after the pool; {USAGE}"),
+            );
         }
         let captures = captures
             .map(|list| {
@@ -74,7 +83,12 @@ impl RawArgs {
                     .collect()
             })
             .unwrap_or_default();
-        Some(SpawnInput { pool, ctx, captures, closure })
+        Some(SpawnInput {
+            pool,
+            ctx,
+            captures,
+            closure,
+        })
     }
 }
 

@@ -31,7 +31,10 @@ pub(crate) fn check_fn(item: &ItemFn, takes_context: bool, errors: &mut Errors) 
         );
     }
     if let Some(constness) = &sig.constness {
-        errors.push_spanned(constness, "`#[pooled]` cannot run a `const fn`; remove `const`");
+        errors.push_spanned(
+            constness,
+            "`#[pooled]` cannot run a `const fn`; remove `const`",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         errors.push_spanned(variadic, "`#[pooled]` functions cannot be variadic");
@@ -52,7 +55,7 @@ pub(crate) fn check_fn(item: &ItemFn, takes_context: bool, errors: &mut Errors) 
                     continue;
                 }
                 if let Some(borrow) = borrowed_part(&pat.ty) {
-                    let name = quote::ToTokens::to_token_stream(&pat.pat).to_string();
+                    let name = pretty(&pat.pat);
                     errors.push_spanned(
                         &pat.ty,
                         format_args!(
@@ -68,22 +71,35 @@ pub(crate) fn check_fn(item: &ItemFn, takes_context: bool, errors: &mut Errors) 
 
 /// Whether the first parameter is written `&Context`, `&grpool::Context` or `&<crate>::Context`.
 pub(crate) fn first_is_context(item: &ItemFn, krate: Option<&syn::Path>) -> bool {
-    let Some(FnArg::Typed(pat)) = item.sig.inputs.first() else { return false };
-    let Type::Reference(reference) = &*pat.ty else { return false };
+    let Some(FnArg::Typed(pat)) = item.sig.inputs.first() else {
+        return false;
+    };
+    let Type::Reference(reference) = &*pat.ty else {
+        return false;
+    };
     if reference.mutability.is_some() {
         return false;
     }
-    let Type::Path(path) = &*reference.elem else { return false };
+    let Type::Path(path) = &*reference.elem else {
+        return false;
+    };
     if path.qself.is_some() {
         return false;
     }
-    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     let custom: Vec<String> = krate
         .map(|k| k.segments.iter().map(|s| s.ident.to_string()).collect())
         .unwrap_or_default();
     match segments.split_last() {
         Some((last, prefix)) if last == "Context" => {
-            prefix.is_empty() || prefix == ["grpool"] || (!custom.is_empty() && prefix == custom.as_slice())
+            prefix.is_empty()
+                || prefix == ["grpool"]
+                || (!custom.is_empty() && prefix == custom.as_slice())
         }
         _ => false,
     }
@@ -92,7 +108,7 @@ pub(crate) fn first_is_context(item: &ItemFn, krate: Option<&syn::Path>) -> bool
 /// The part of `ty` that borrows non-`'static` data, if any: a reference other than
 /// `&'static T`, or a lifetime other than `'static`.
 fn borrowed_part(ty: &Type) -> Option<String> {
-    let show = |t: &dyn quote::ToTokens| t.to_token_stream().to_string();
+    let show = |t: &dyn quote::ToTokens| pretty(t);
     match ty {
         Type::Reference(r) => match &r.lifetime {
             Some(l) if l.ident == "static" => borrowed_part(&r.elem),
@@ -128,9 +144,25 @@ fn borrowed_part(ty: &Type) -> Option<String> {
 
 fn bounds_borrow<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<String> {
     bounds.find_map(|b| match b {
-        TypeParamBound::Lifetime(l) if l.ident != "static" => {
-            Some(quote::ToTokens::to_token_stream(l).to_string())
-        }
+        TypeParamBound::Lifetime(l) if l.ident != "static" => Some(pretty(l)),
         _ => None,
     })
+}
+
+/// Tokens as a person would write them: `&str`, not `& str`.
+fn pretty(tokens: &dyn quote::ToTokens) -> String {
+    let mut s = tokens.to_token_stream().to_string();
+    for (from, to) in [
+        ("& ", "&"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        (":: ", "::"),
+        (" ::", "::"),
+        ("' ", "'"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
 }

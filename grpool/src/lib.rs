@@ -146,6 +146,8 @@ pub mod __private {
         if let Some(queue) = queue {
             builder = builder.queue_capacity(queue);
         }
-        builder.build().expect("limit and capacity were checked above")
+        builder
+            .build()
+            .expect("limit and capacity were checked above")
     }
 }

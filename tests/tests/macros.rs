@@ -71,7 +71,8 @@ fn a_constant_limit_of_zero_panics_at_the_first_call() {
     let _ = zero_limit();
 }
 
-static SHARED: LazyLock<Pool> = LazyLock::new(|| Pool::builder().thread_name("shared-io").build().unwrap());
+static SHARED: LazyLock<Pool> =
+    LazyLock::new(|| Pool::builder().thread_name("shared-io").build().unwrap());
 
 #[pooled(pool = &*SHARED)]
 fn on_shared_pool() -> String {
@@ -80,7 +81,10 @@ fn on_shared_pool() -> String {
 
 #[pooled(pool = grpool::default_pool())]
 fn on_default_pool() -> bool {
-    std::thread::current().name().unwrap().starts_with("grpool-default")
+    std::thread::current()
+        .name()
+        .unwrap()
+        .starts_with("grpool-default")
 }
 
 #[pooled(pool = SHARED.clone())]
@@ -88,7 +92,11 @@ fn on_owned_pool() {}
 
 #[test]
 fn pool_names_the_pool_by_reference_or_value() {
-    assert!(on_shared_pool().unwrap().join().unwrap().starts_with("shared-io-"));
+    assert!(on_shared_pool()
+        .unwrap()
+        .join()
+        .unwrap()
+        .starts_with("shared-io-"));
     assert!(on_default_pool().unwrap().join().unwrap());
     on_owned_pool().unwrap().join().unwrap();
 }
@@ -107,10 +115,16 @@ fn with_full_path_context(ctx: &grpool::Context) -> bool {
 fn a_leading_context_is_passed_to_the_job() {
     let ctx = Context::background().with_value(40u32);
     assert_eq!(with_context(&ctx, 2).unwrap().join().unwrap(), Some(42));
-    assert!(!with_full_path_context(&Context::background()).unwrap().join().unwrap());
+    assert!(!with_full_path_context(&Context::background())
+        .unwrap()
+        .join()
+        .unwrap());
     let (ctx, cancel) = Context::background().with_cancel();
     cancel.cancel();
-    assert!(matches!(with_full_path_context(&ctx).unwrap().join(), Err(JobError::Cancelled)));
+    assert!(matches!(
+        with_full_path_context(&ctx).unwrap().join(),
+        Err(JobError::Cancelled)
+    ));
 }
 
 /// Doc comments and attributes are kept.
@@ -166,7 +180,10 @@ fn early_return(x: i32) -> Result<i32, String> {
 #[test]
 fn return_and_question_mark_work_in_the_body() {
     assert_eq!(early_return(4).unwrap().join().unwrap(), Ok(8));
-    assert_eq!(early_return(-1).unwrap().join().unwrap(), Err("negative".into()));
+    assert_eq!(
+        early_return(-1).unwrap().join().unwrap(),
+        Err("negative".into())
+    );
 }
 
 #[test]
@@ -194,7 +211,10 @@ fn spawn_pooled_accepts_every_form() {
     let e = spawn_pooled!(pool, &ctx, [n], |ctx: &Context| ctx.value::<u8>().copied()).unwrap();
     let f = spawn_pooled!(|_| 6).unwrap();
     let g = spawn_pooled!(&pool, || 7).unwrap();
-    let h = spawn_pooled!(grpool::default_pool(), &ctx, |ctx| ctx.value::<u8>().copied()).unwrap();
+    let h = spawn_pooled!(grpool::default_pool(), &ctx, |ctx| ctx
+        .value::<u8>()
+        .copied())
+    .unwrap();
     assert!(a.join().unwrap());
     assert_eq!(b.join().unwrap(), 1);
     assert_eq!(c.join().unwrap(), 3);

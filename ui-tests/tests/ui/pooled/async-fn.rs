@@ -1,0 +1,8 @@
+#[grpool::pooled]
+async fn fetch(url: String) -> usize {
+    url.len()
+}
+
+fn main() {
+    let _ = fetch(String::new());
+}

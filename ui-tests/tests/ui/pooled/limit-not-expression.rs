@@ -1,0 +1,6 @@
+#[grpool::pooled(limit = fn)]
+fn job() {}
+
+fn main() {
+    let _ = job();
+}

@@ -1,0 +1,6 @@
+#[grpool::pooled(limit = 0)]
+fn job() {}
+
+fn main() {
+    let _ = job();
+}

@@ -1,0 +1,6 @@
+#[grpool::pooled(lmit = 10)]
+fn job() {}
+
+fn main() {
+    let _ = job();
+}
