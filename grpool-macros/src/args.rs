@@ -111,27 +111,24 @@ fn size_value(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Expr> {
         )
     };
     let expr: Expr = meta.value()?.parse().map_err(|e| not_a_size(e.span()))?;
-    match &expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(int), ..
-        }) => {
-            if int
-                .base10_parse::<usize>()
-                .map_err(|e| syn::Error::new(int.span(), e))?
-                == 0
-            {
-                let fix = match key {
-                    LIMIT => "a pool needs at least one worker; leave `limit` out for no limit",
-                    _ => "a bounded queue needs room for at least one job; leave `queue` out for an unbounded queue",
-                };
-                return Err(syn::Error::new_spanned(
-                    &expr,
-                    format_args!("`{key} = 0` is not allowed: {fix}"),
-                ));
-            }
+    if let Expr::Lit(ExprLit { lit, .. }) = &expr {
+        let Lit::Int(int) = lit else {
+            return Err(not_a_size(lit.span()));
+        };
+        if int
+            .base10_parse::<usize>()
+            .map_err(|e| syn::Error::new(int.span(), e))?
+            == 0
+        {
+            let fix = match key {
+                LIMIT => "a pool needs at least one worker; leave `limit` out for no limit",
+                _ => "a bounded queue needs room for at least one job; leave `queue` out for an unbounded queue",
+            };
+            return Err(syn::Error::new_spanned(
+                &expr,
+                format_args!("`{key} = 0` is not allowed: {fix}"),
+            ));
         }
-        Expr::Lit(lit) => return Err(not_a_size(lit.lit.span())),
-        _ => {}
     }
     Ok(expr)
 }
