@@ -141,9 +141,9 @@ fn argument_patterns_work() {
 }
 
 #[pooled(limit = 2)]
-fn generic<T: Send + 'static + std::fmt::Debug>(value: T) -> String
+fn generic<T: Send + 'static + std::fmt::Debug + Clone>(value: T) -> String
 where
-    T: Clone,
+    Vec<T>: Clone,
 {
     format!("{:?}", value.clone())
 }
