@@ -15,8 +15,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Jobs below panic on purpose; keep the report to one line.
     std::panic::set_hook(Box::new(|info| {
         let thread = std::thread::current();
-        let message = info.payload().downcast_ref::<&str>().copied().unwrap_or("..");
-        println!("(panic hook: `{message}` on thread {})", thread.name().unwrap_or("?"));
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or("..");
+        println!(
+            "(panic hook: `{message}` on thread {})",
+            thread.name().unwrap_or("?")
+        );
     }));
     limited_pool()?;
     recover()?;

@@ -7,7 +7,7 @@
 pub(crate) use std::{
     sync::{
         atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering},
-        Arc, Condvar, Mutex, MutexGuard,
+        Condvar, Mutex, MutexGuard,
     },
     thread, thread_local,
 };
@@ -16,10 +16,14 @@ pub(crate) use std::{
 pub(crate) use loom::{
     sync::{
         atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering},
-        Arc, Condvar, Mutex, MutexGuard,
+        Condvar, Mutex, MutexGuard,
     },
     thread, thread_local,
 };
+
+/// Reference counts are not part of the protocol (nothing waits on them), and loom's `Arc`
+/// cannot be a method receiver, so `std`'s is used in both builds.
+pub(crate) use std::sync::Arc;
 
 /// Locks `mutex`, ignoring poisoning.
 ///

@@ -58,7 +58,7 @@ const STRIPES: usize = 8;
 
 thread_local! {
     /// The address of the pool whose worker runs on this thread (0 elsewhere).
-    static CURRENT: Cell<usize> = const { Cell::new(0) };
+    static CURRENT: Cell<usize> = Cell::new(0);
 }
 
 fn stripe() -> usize {

@@ -1,5 +1,7 @@
 //! `Context`: cancellation trees, deadlines, values, and how jobs see them.
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use common::{assert_balanced, eventually, Gate};

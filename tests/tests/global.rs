@@ -1,5 +1,7 @@
 //! The default pool and the package-level functions.
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use grpool::{Context, Pool};

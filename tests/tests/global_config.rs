@@ -1,6 +1,8 @@
 //! `build_default` configures the default pool before its first use (its own test binary, so
 //! nothing else touches the default pool first).
 
+#![cfg(not(grpool_loom))]
+
 #[test]
 fn smoke() {
     grpool::Pool::builder()

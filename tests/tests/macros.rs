@@ -1,6 +1,8 @@
 //! `#[pooled]` and `spawn_pooled!` at run time: every accepted form, values returned, limits
 //! honoured, contexts passed, capture-list clones made.
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use common::{eventually, Concurrency, Gate};

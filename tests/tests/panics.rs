@@ -1,5 +1,7 @@
 //! Panics in jobs: contained, counted, delivered (port of the Go package's `AddWithRecover` test).
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use common::{assert_balanced, eventually};

@@ -1,6 +1,8 @@
 //! The pool: adding jobs, limits, ordering, handles, resizing, pausing, growth (including ports
 //! of the Go package's basic and limit tests).
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use common::{assert_balanced, block_on, eventually, Concurrency, Gate};

@@ -1,5 +1,7 @@
 //! Bounded queues: blocking, non-blocking and timed adds, and adds from the pool's own workers.
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use common::{eventually, Gate};

@@ -1,5 +1,7 @@
 //! Closing, dropping and shutting down pools (port of the Go package's close tests).
 
+#![cfg(not(grpool_loom))]
+
 mod common;
 
 use common::{assert_balanced, eventually, Gate};
