@@ -56,10 +56,11 @@ const GROWTH_TICK: Duration = Duration::from_millis(1);
 /// share a cache line.
 const STRIPES: usize = 8;
 
-thread_local! {
-    /// The address of the pool whose worker runs on this thread (0 elsewhere).
-    static CURRENT: Cell<usize> = Cell::new(0);
-}
+// The address of the pool whose worker runs on this thread (0 elsewhere).
+#[cfg(not(grpool_loom))]
+thread_local!(static CURRENT: Cell<usize> = const { Cell::new(0) });
+#[cfg(grpool_loom)]
+thread_local!(static CURRENT: Cell<usize> = Cell::new(0));
 
 fn stripe() -> usize {
     use std::sync::atomic::AtomicUsize as StdAtomicUsize;
