@@ -112,3 +112,69 @@ pub fn assert_balanced(pool: &grpool::Pool) {
         "counters do not balance: {s:?}"
     );
 }
+
+/// Turns a hang into a failed test: if not dropped within `limit`, prints `what` and exits the
+/// test process with a failure, so CI never sits on a stuck test.
+pub struct Watchdog {
+    done: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl Watchdog {
+    pub fn new(what: &'static str, limit: Duration) -> Self {
+        let done = Arc::new((Mutex::new(false), Condvar::new()));
+        let d = done.clone();
+        std::thread::spawn(move || {
+            let (lock, cv) = &*d;
+            let guard = lock.lock().unwrap();
+            let (guard, timeout) = cv.wait_timeout_while(guard, limit, |done| !*done).unwrap();
+            if timeout.timed_out() && !*guard {
+                eprintln!("watchdog: `{what}` did not finish within {limit:?}; it hangs");
+                std::process::exit(101);
+            }
+        });
+        Watchdog { done }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        *self.done.0.lock().unwrap() = true;
+        self.done.1.notify_all();
+    }
+}
+
+/// A small seeded generator (xorshift64*), so a failing random test can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Seeded from `GRPOOL_SEED` if set, else from the clock; the seed is printed, so a failure
+    /// can be replayed with `GRPOOL_SEED=<seed>`.
+    pub fn from_env(test: &str) -> (Self, u64) {
+        let seed = std::env::var("GRPOOL_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            });
+        eprintln!("{test}: GRPOOL_SEED={seed}");
+        (Rng(seed | 1), seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// True with probability `1 / n`.
+    pub fn one_in(&mut self, n: u64) -> bool {
+        self.next() % n == 0
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
