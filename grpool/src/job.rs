@@ -177,3 +177,14 @@ where
         Task::cancel(&self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_job_is_three_words() {
+        assert_eq!(
+            std::mem::size_of::<super::Job>(),
+            3 * std::mem::size_of::<usize>()
+        );
+    }
+}
