@@ -195,6 +195,7 @@ impl Context {
         Context { node: None }
     }
 
+    #[inline]
     fn scope(&self) -> Option<&Arc<Scope>> {
         self.node.as_ref().and_then(|n| n.scope.as_ref())
     }
@@ -271,8 +272,10 @@ impl Context {
     }
 
     /// Whether the context was cancelled or its deadline has passed.
+    #[inline]
     pub fn is_cancelled(&self) -> bool {
-        self.err().is_some()
+        // Jobs check this before they start: keep the common no-scope case a pointer test.
+        self.scope().is_some_and(|s| s.err().is_some())
     }
 
     /// Why the context is done, or `None` while it is not.

@@ -54,11 +54,11 @@ where
         }
     }
 
-    pub(crate) fn context(&self) -> &Context {
-        &self.ctx
-    }
-
     pub(crate) fn run(&self, panic_handler: Option<&PanicHandler>) -> Outcome {
+        if self.ctx.is_cancelled() {
+            self.cancel();
+            return Outcome::Cancelled;
+        }
         let f = {
             let mut state = lock(&self.state);
             match std::mem::replace(&mut state.stage, Stage::Running) {
@@ -89,7 +89,8 @@ where
                 _ => return,
             }
         };
-        drop(pending);
+        // The closure's captures may panic on drop; the handle still learns the job's fate.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(pending)));
         self.store(Err(JobError::Cancelled));
     }
 
@@ -103,7 +104,9 @@ where
             (Ok(value), false) => self.store(Ok(value)),
             (Err(payload), false) => self.store(Err(JobError::Panicked(PanicError::new(payload)))),
             // Nobody will look: the value is dropped here, the panic goes to the handler.
-            (Ok(value), true) => drop(value),
+            (Ok(value), true) => {
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+            }
             (Err(payload), true) => {
                 if let Some(handler) = panic_handler {
                     deliver_panic(payload, handler);
@@ -122,7 +125,7 @@ where
                 (state.waker.take(), None)
             }
         };
-        drop(unread);
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(unread)));
         self.done.notify_all();
         if let Some(waker) = waker {
             waker.wake();

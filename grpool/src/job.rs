@@ -16,22 +16,24 @@ use std::sync::Arc;
 /// The pool's panic handler, as the builder stores it.
 pub(crate) type PanicHandler = dyn Fn(PanicError) + Send + Sync;
 
-/// How a job that ran ended.
+/// How a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Completed,
     Panicked,
+    /// Its context was cancelled before it started: it did not run.
+    Cancelled,
 }
 
 /// A job owned by the queue alone.
 pub(crate) trait OwnedJob: Send {
-    fn context(&self) -> &Context;
+    /// Runs the job unless its context is cancelled, catching its panic.
     fn run(self: Box<Self>, panic_handler: Option<&PanicHandler>) -> Outcome;
 }
 
 /// A job whose allocation is shared with a handle.
 pub(crate) trait SharedJob: Send + Sync {
-    fn context(&self) -> &Context;
+    /// Runs the job unless its context is cancelled, catching its panic.
     fn run(self: Arc<Self>, panic_handler: Option<&PanicHandler>) -> Outcome;
     fn cancel(self: Arc<Self>);
 }
@@ -62,24 +64,14 @@ impl Job {
         }
     }
 
-    pub(crate) fn context(&self) -> &Context {
-        match &self.0 {
-            Some(Kind::Owned(b)) => b.context(),
-            Some(Kind::Shared(a)) => a.context(),
-            None => unreachable!("a job is only emptied by run or cancel, which consume it"),
-        }
-    }
-
-    /// Runs the job, catching its panic. Panics from the glue around the closure (a result's or a
-    /// capture's destructor) are caught too and count as the job's panic.
+    /// Runs the job unless its context is cancelled (one dynamic call either way). Every
+    /// panic, the closure's or a destructor's, is caught inside and counts as the job's.
     pub(crate) fn run(mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
-        let kind = self.0.take();
-        catch_unwind(AssertUnwindSafe(|| match kind {
+        match self.0.take() {
             Some(Kind::Owned(b)) => b.run(panic_handler),
             Some(Kind::Shared(a)) => a.run(panic_handler),
             None => Outcome::Completed,
-        }))
-        .unwrap_or(Outcome::Panicked)
+        }
     }
 
     /// Ends the job without running it. A panic from a capture's destructor is contained.
@@ -101,6 +93,12 @@ impl Drop for Job {
     }
 }
 
+/// Drops a job that will not run; a panic from one of its captures' destructors is contained.
+fn cancelled<T: ?Sized>(job: Box<T>) -> Outcome {
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(job)));
+    Outcome::Cancelled
+}
+
 /// Calls `f` with the panic, containing any panic of its own.
 pub(crate) fn deliver_panic<F: FnOnce(PanicError)>(payload: Box<dyn std::any::Any + Send>, f: F) {
     let error = PanicError::new(payload);
@@ -114,11 +112,11 @@ pub(crate) struct Plain<F> {
 }
 
 impl<F: FnOnce(&Context) + Send> OwnedJob for Plain<F> {
-    fn context(&self) -> &Context {
-        &self.ctx
-    }
-
     fn run(self: Box<Self>, panic_handler: Option<&PanicHandler>) -> Outcome {
+        if self.ctx.is_cancelled() {
+            return cancelled(self);
+        }
+        // The closure and its captures are consumed (and dropped) inside `catch_unwind`.
         let Plain { ctx, f } = *self;
         match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
             Ok(()) => Outcome::Completed,
@@ -144,11 +142,10 @@ where
     F: FnOnce(&Context) + Send,
     R: FnOnce(PanicError) + Send,
 {
-    fn context(&self) -> &Context {
-        &self.ctx
-    }
-
     fn run(self: Box<Self>, _: Option<&PanicHandler>) -> Outcome {
+        if self.ctx.is_cancelled() {
+            return cancelled(self);
+        }
         let WithRecover { ctx, f, recover } = *self;
         match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
             Ok(()) => Outcome::Completed,
@@ -165,10 +162,6 @@ where
     F: FnOnce(&Context) -> T + Send,
     T: Send,
 {
-    fn context(&self) -> &Context {
-        Task::context(self)
-    }
-
     fn run(self: Arc<Self>, panic_handler: Option<&PanicHandler>) -> Outcome {
         Task::run(&self, panic_handler)
     }

@@ -210,7 +210,7 @@ impl Pool {
             ctx: ctx.clone(),
             f,
         }));
-        self.shared().submit(job, wait)
+        self.shared().submit(ctx, job, wait)
     }
 
     /// Adds a job whose panic, if any, is passed to `recover` (Go's `AddWithRecover`).
@@ -248,7 +248,7 @@ impl Pool {
             f,
             recover,
         }));
-        self.shared().submit(job, Wait::Forever)
+        self.shared().submit(ctx, job, Wait::Forever)
     }
 
     /// Adds a job and returns a handle to its result. Blocks like [`add`](Self::add) on a full
@@ -277,7 +277,8 @@ impl Pool {
     {
         let task = std::sync::Arc::new(Task::new(ctx.clone(), f));
         let handle = JobHandle::new(task.clone());
-        self.shared().submit(Job::shared(task), Wait::Forever)?;
+        self.shared()
+            .submit(ctx, Job::shared(task), Wait::Forever)?;
         Ok(handle)
     }
 

@@ -24,6 +24,7 @@
 //! queue while every worker sleeps, and no timer is needed to rescue one.
 
 use crate::builder::{Config, ThreadBuilder};
+use crate::context::Context;
 use crate::error::Error;
 use crate::job::{Job, Outcome};
 use crate::queue::{Full, Queue};
@@ -262,11 +263,18 @@ impl Shared {
     // ---------------------------------------------------------------- producers
 
     /// Accepts `job`, or refuses it with an error (the job is then dropped here, unrun).
-    pub(crate) fn submit(self: &Arc<Self>, job: Job, wait: Wait) -> Result<(), Error> {
+    /// `ctx` is the job's own context (the caller has it at hand; the job would need a dynamic
+    /// call to show it).
+    pub(crate) fn submit(
+        self: &Arc<Self>,
+        ctx: &Context,
+        job: Job,
+        wait: Wait,
+    ) -> Result<(), Error> {
         if self.is_closed() {
             return Err(Error::Closed);
         }
-        if job.context().is_cancelled() {
+        if ctx.is_cancelled() {
             // Accepted, never run, never queued: so it never blocks.
             self.count_submitted();
             job.cancel();
@@ -526,14 +534,10 @@ impl Shared {
 
     fn run(&self, job: Job, slot: &WorkerSlot) {
         bump(&slot.taken);
-        if job.context().is_cancelled() {
-            job.cancel();
-            bump(&slot.cancelled);
-            return;
-        }
         match job.run(self.config.panic_handler.as_deref()) {
             Outcome::Completed => bump(&slot.completed),
             Outcome::Panicked => bump(&slot.panicked),
+            Outcome::Cancelled => bump(&slot.cancelled),
         }
     }
 

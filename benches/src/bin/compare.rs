@@ -69,10 +69,15 @@ fn interleaved(
 }
 
 fn pools(limit: usize) -> Vec<(String, Peer)> {
-    Kind::POOLS
+    let mut v: Vec<(String, Peer)> = Kind::POOLS
         .into_iter()
         .map(|k| (k.name().to_owned(), Peer::new(k, limit)))
-        .collect()
+        .collect();
+    if std::env::var_os("EXP").is_some() {
+        v.push(("grpool-1".into(), Peer::new(Kind::Grpool, 1)));
+        v.push(("crossbeam-1".into(), Peer::new(Kind::Crossbeam, 1)));
+    }
+    v
 }
 
 /// Child process: queue 1,000,000 jobs, each holding an `Arc` clone, behind one blocked job on a
@@ -154,6 +159,15 @@ fn child(args: &[String]) -> Vec<f64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--profile") {
+        let kind = Kind::from_name(&args[1]).expect("peer name");
+        let limit: usize = args[2].parse().expect("limit");
+        let peer = Peer::new(kind, limit);
+        for _ in 0..10 {
+            tiny(&peer, 1_000_000, 1);
+        }
+        return;
+    }
     if args.first().map(String::as_str) == Some("--child") {
         let kind = Kind::from_name(&args[2]).expect("peer name");
         match args[1].as_str() {
