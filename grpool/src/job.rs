@@ -10,6 +10,8 @@
 use crate::context::Context;
 use crate::error::PanicError;
 use crate::handle::Task;
+use smallbox::space::S2;
+use smallbox::SmallBox;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -27,9 +29,15 @@ pub(crate) enum Outcome {
 
 /// A job owned by the queue alone.
 pub(crate) trait OwnedJob: Send {
-    /// Runs the job unless its context is cancelled, catching its panic.
-    fn run(self: Box<Self>, panic_handler: Option<&PanicHandler>) -> Outcome;
+    /// Runs the job unless its context is cancelled, catching its panic. Called once; it takes
+    /// the closure out, and the rest is dropped with the job.
+    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome;
 }
+
+/// Where an owned job lives: inline, in the queue's own slot, when the job (context and
+/// closure) fits in two words, which is the common case of a closure holding an `Arc` or a few
+/// integers; on the heap otherwise.
+type Inline = SmallBox<dyn OwnedJob, S2>;
 
 /// A job whose allocation is shared with a handle.
 pub(crate) trait SharedJob: Send + Sync {
@@ -39,7 +47,7 @@ pub(crate) trait SharedJob: Send + Sync {
 }
 
 enum Kind {
-    Owned(Box<dyn OwnedJob>),
+    Owned(Inline),
     Shared(Arc<dyn SharedJob>),
 }
 
@@ -47,28 +55,32 @@ enum Kind {
 pub(crate) struct Job(Option<Kind>);
 
 impl Job {
-    pub(crate) fn owned(job: Box<dyn OwnedJob>) -> Job {
-        Job(Some(Kind::Owned(job)))
+    pub(crate) fn owned<J: OwnedJob + 'static>(job: J) -> Job {
+        // SAFETY: `smallbox!` builds the box from the value it moves and a pointer derived from
+        // that same value (`addr_of!`), which is the whole contract of its unsafe constructor;
+        // this is the only unsafe code in the crate (see `DESIGN.md`, "Inline jobs").
+        #[allow(unsafe_code)]
+        let inline: Inline = smallbox::smallbox!(job);
+        Job(Some(Kind::Owned(inline)))
     }
 
     pub(crate) fn shared(job: Arc<dyn SharedJob>) -> Job {
         Job(Some(Kind::Shared(job)))
     }
 
-    /// The address of the job's allocation: its identity while it is queued.
-    pub(crate) fn id(&self) -> usize {
-        match &self.0 {
-            Some(Kind::Owned(b)) => &**b as *const dyn OwnedJob as *const () as usize,
-            Some(Kind::Shared(a)) => Arc::as_ptr(a) as *const () as usize,
-            None => 0,
-        }
-    }
-
     /// Runs the job unless its context is cancelled (one dynamic call either way). Every
     /// panic, the closure's or a destructor's, is caught inside and counts as the job's.
     pub(crate) fn run(mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
         match self.0.take() {
-            Some(Kind::Owned(b)) => b.run(panic_handler),
+            Some(Kind::Owned(mut job)) => {
+                let outcome = job.run(panic_handler);
+                // The rest of the job (its context) can panic on drop only through a value it
+                // carries; contain it like the job's own panic.
+                match catch_unwind(AssertUnwindSafe(move || drop(job))) {
+                    Ok(()) => outcome,
+                    Err(_) => Outcome::Panicked,
+                }
+            }
             Some(Kind::Shared(a)) => a.run(panic_handler),
             None => Outcome::Completed,
         }
@@ -94,7 +106,7 @@ impl Drop for Job {
 }
 
 /// Drops a job that will not run; a panic from one of its captures' destructors is contained.
-fn cancelled<T: ?Sized>(job: Box<T>) -> Outcome {
+fn cancelled<T>(job: T) -> Outcome {
     let _ = catch_unwind(AssertUnwindSafe(move || drop(job)));
     Outcome::Cancelled
 }
@@ -108,17 +120,20 @@ pub(crate) fn deliver_panic<F: FnOnce(PanicError)>(payload: Box<dyn std::any::An
 /// A job from `add`, `try_add` or `add_timeout`.
 pub(crate) struct Plain<F> {
     pub(crate) ctx: Context,
-    pub(crate) f: F,
+    pub(crate) f: Option<F>,
 }
 
 impl<F: FnOnce(&Context) + Send> OwnedJob for Plain<F> {
-    fn run(self: Box<Self>, panic_handler: Option<&PanicHandler>) -> Outcome {
+    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
+        let Some(f) = self.f.take() else {
+            return Outcome::Completed;
+        };
         if self.ctx.is_cancelled() {
-            return cancelled(self);
+            return cancelled(f);
         }
         // The closure and its captures are consumed (and dropped) inside `catch_unwind`.
-        let Plain { ctx, f } = *self;
-        match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
+        let ctx = &self.ctx;
+        match catch_unwind(AssertUnwindSafe(|| f(ctx))) {
             Ok(()) => Outcome::Completed,
             Err(payload) => {
                 if let Some(handler) = panic_handler {
@@ -133,8 +148,7 @@ impl<F: FnOnce(&Context) + Send> OwnedJob for Plain<F> {
 /// A job from `add_with_recover`.
 pub(crate) struct WithRecover<F, R> {
     pub(crate) ctx: Context,
-    pub(crate) f: F,
-    pub(crate) recover: R,
+    pub(crate) f: Option<(F, R)>,
 }
 
 impl<F, R> OwnedJob for WithRecover<F, R>
@@ -142,12 +156,15 @@ where
     F: FnOnce(&Context) + Send,
     R: FnOnce(PanicError) + Send,
 {
-    fn run(self: Box<Self>, _: Option<&PanicHandler>) -> Outcome {
+    fn run(&mut self, _: Option<&PanicHandler>) -> Outcome {
+        let Some((f, recover)) = self.f.take() else {
+            return Outcome::Completed;
+        };
         if self.ctx.is_cancelled() {
-            return cancelled(self);
+            return cancelled((f, recover));
         }
-        let WithRecover { ctx, f, recover } = *self;
-        match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
+        let ctx = &self.ctx;
+        match catch_unwind(AssertUnwindSafe(|| f(ctx))) {
             Ok(()) => Outcome::Completed,
             Err(payload) => {
                 deliver_panic(payload, recover);
@@ -173,11 +190,95 @@ where
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
     #[test]
-    fn a_job_is_three_words() {
-        assert_eq!(
-            std::mem::size_of::<super::Job>(),
-            3 * std::mem::size_of::<usize>()
-        );
+    fn a_queued_job_is_five_words() {
+        // An inline job (two words of space, a fat pointer) or a shared one, and the tag.
+        assert_eq!(std::mem::size_of::<Job>(), 5 * std::mem::size_of::<usize>());
+    }
+
+    /// Counts drops, and panics on drop when asked: the inline box must drop every capture
+    /// exactly once whether the job runs, is cancelled, or is dropped unrun.
+    struct Probe(Arc<AtomicUsize>, bool);
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+            if self.1 {
+                panic!("probe panics on drop");
+            }
+        }
+    }
+
+    fn plain<F: FnOnce(&Context) + Send + 'static>(f: F) -> Job {
+        Job::owned(Plain {
+            ctx: Context::background(),
+            f: Some(f),
+        })
+    }
+
+    #[test]
+    fn inline_and_heap_jobs_run_once_and_drop_their_captures_once() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let ran = Arc::new(AtomicUsize::new(0));
+        #[repr(align(64))]
+        struct Aligned(u8);
+        // Small (inline), zero-sized, large (heap) and over-aligned (heap) captures.
+        let (p1, r1) = (Probe(drops.clone(), false), ran.clone());
+        let small = plain(move |_| {
+            let _keep = &p1;
+            r1.fetch_add(1, SeqCst);
+        });
+        let zst = plain(|_| {});
+        let (p2, r2, big) = (Probe(drops.clone(), false), ran.clone(), [7u64; 16]);
+        let large = plain(move |_| {
+            let _keep = &p2;
+            assert_eq!(big.iter().sum::<u64>(), 112);
+            r2.fetch_add(1, SeqCst);
+        });
+        let (p3, r3, aligned) = (Probe(drops.clone(), false), ran.clone(), Aligned(9));
+        let over_aligned = plain(move |_| {
+            let _keep = &p3;
+            assert_eq!(&aligned as *const Aligned as usize % 64, 0);
+            assert_eq!(aligned.0, 9);
+            r3.fetch_add(1, SeqCst);
+        });
+        for job in [small, zst, large, over_aligned] {
+            assert_eq!(job.run(None), Outcome::Completed);
+        }
+        assert_eq!((ran.load(SeqCst), drops.load(SeqCst)), (3, 3));
+    }
+
+    #[test]
+    fn cancelled_and_dropped_jobs_drop_their_captures_once() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (ctx, cancel) = Context::background().with_cancel();
+        cancel.cancel();
+        let p = Probe(drops.clone(), false);
+        let job = Job::owned(Plain {
+            ctx,
+            f: Some(move |_: &Context| drop(p)),
+        });
+        assert_eq!(job.run(None), Outcome::Cancelled);
+        let p = Probe(drops.clone(), false);
+        drop(plain(move |_| drop(p)));
+        let p = Probe(drops.clone(), false);
+        plain(move |_| drop(p)).cancel();
+        assert_eq!(drops.load(SeqCst), 3);
+    }
+
+    #[test]
+    fn a_capture_that_panics_on_drop_is_contained() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let p = Probe(drops.clone(), true);
+        let job = plain(move |_| {
+            let _p = p;
+        });
+        assert_eq!(job.run(None), Outcome::Panicked);
+        let p = Probe(drops.clone(), true);
+        plain(move |_| drop(p)).cancel();
+        assert_eq!(drops.load(SeqCst), 2);
     }
 }

@@ -90,7 +90,7 @@
 //! A panicking job never kills its worker or skews a count. `add_with_recover` passes the panic
 //! to its recover function, `spawn` through the handle, and the other adds to the pool's panic
 //! handler.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![doc(html_root_url = "https://docs.rs/grpool/0.1.0")]
 
 mod builder;

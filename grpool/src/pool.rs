@@ -206,10 +206,10 @@ impl Pool {
     where
         F: FnOnce(&Context) + Send + 'static,
     {
-        let job = Job::owned(Box::new(Plain {
+        let job = Job::owned(Plain {
             ctx: ctx.clone(),
-            f,
-        }));
+            f: Some(f),
+        });
         self.shared().submit(ctx, job, wait)
     }
 
@@ -243,11 +243,10 @@ impl Pool {
         F: FnOnce(&Context) + Send + 'static,
         R: FnOnce(PanicError) + Send + 'static,
     {
-        let job = Job::owned(Box::new(WithRecover {
+        let job = Job::owned(WithRecover {
             ctx: ctx.clone(),
-            f,
-            recover,
-        }));
+            f: Some((f, recover)),
+        });
         self.shared().submit(ctx, job, Wait::Forever)
     }
 

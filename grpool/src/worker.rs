@@ -285,13 +285,12 @@ impl Shared {
         if self.size() == 0 {
             self.start_first_worker()?;
         }
-        let id = job.id();
         self.count_submitted();
         if let Err(e) = self.push(job, wait) {
             self.uncount_submitted();
             return Err(e);
         }
-        self.after_push(id)
+        self.after_push()
     }
 
     /// With no worker at all, start one *before* queueing, so that a refused thread means a
@@ -347,11 +346,11 @@ impl Shared {
     }
 
     /// The producer's half of the rule in the module docs.
-    fn after_push(self: &Arc<Self>, id: usize) -> Result<(), Error> {
+    fn after_push(self: &Arc<Self>) -> Result<(), Error> {
         fence(SeqCst);
         let idle = self.idle.load(SeqCst);
         if idle >= ONE_SLEEPER {
-            return self.wake_or_grow(Some(id));
+            return self.wake_or_grow();
         }
         if idle > 0 || self.is_paused() {
             return Ok(()); // a worker is looking (or `resume` will start one)
@@ -359,14 +358,14 @@ impl Shared {
         // Every worker is busy.
         let size = self.size();
         if size < self.eager() || (size < self.limit() && !self.monitor.load(SeqCst)) {
-            return self.wake_or_grow(Some(id));
+            return self.wake_or_grow();
         }
         Ok(())
     }
 
     /// Finds a worker for one more job: wakes a sleeper, or relies on a worker that is looking,
-    /// or plans growth. `id` is the job of the `add` that asks, if any (see `spawn_failed`).
-    fn wake_or_grow(self: &Arc<Self>, id: Option<usize>) -> Result<(), Error> {
+    /// or plans growth.
+    fn wake_or_grow(self: &Arc<Self>) -> Result<(), Error> {
         let plan = {
             let mut st = lock(&self.state);
             let idle = self.idle.load(SeqCst);
@@ -381,8 +380,10 @@ impl Shared {
             }
             self.plan_growth(&mut st, 1)
         };
-        self.execute(plan)
-            .map_or(Ok(()), |e| self.spawn_failed(e, id))
+        self.execute(plan).map_or(Ok(()), |_| {
+            self.spawn_failed();
+            Ok(())
+        })
     }
 
     /// Decides how to serve `wanted` more jobs than the workers looking for them can take.
@@ -428,35 +429,28 @@ impl Shared {
         }
     }
 
-    /// A thread could not be started. If workers remain, queued jobs wait for them. If none
-    /// remains, nothing would ever run the queue: the job `id` (this call's) is refused, and any
-    /// other job queued in that instant is discarded and reported (its handle yields
-    /// `Cancelled`, and `stats().discarded` counts it).
-    fn spawn_failed(&self, error: std::io::Error, id: Option<usize>) -> Result<(), Error> {
-        let (mine, others) = {
+    /// A thread could not be started after a job was queued. If workers remain, queued jobs
+    /// wait for them. If none remains (the last one left in that very instant), nothing would
+    /// ever run the queue: every job in it is discarded and reported, its handle yielding
+    /// `Cancelled` and `stats().discarded` counting it. (A pool found without any worker starts
+    /// one *before* queueing, so there a refused thread is a refused job, `Error::Spawn`.)
+    fn spawn_failed(&self) {
+        let jobs = {
             let mut st = lock(&self.state);
             if self.size() > 0 {
-                return Ok(());
+                return;
             }
             let mut jobs: Vec<Job> = st.held.drain(..).collect();
             self.gate.fetch_and(!HELD, SeqCst);
             while let Some(job) = self.queue.pop() {
                 jobs.push(job);
             }
-            let (mine, others): (Vec<Job>, Vec<Job>) =
-                jobs.into_iter().partition(|j| Some(j.id()) == id);
-            self.discarded.fetch_add(others.len() as u64, SeqCst);
-            (mine, others)
+            self.discarded.fetch_add(jobs.len() as u64, SeqCst);
+            jobs
         };
-        others.into_iter().for_each(Job::cancel);
+        jobs.into_iter().for_each(Job::cancel);
         self.notify_room();
-        if mine.is_empty() {
-            self.notify_joiners();
-            return Ok(());
-        }
-        mine.into_iter().for_each(Job::cancel);
-        self.uncount_submitted();
-        Err(Error::Spawn(error))
+        self.notify_joiners();
     }
 
     // ---------------------------------------------------------------- thread starts
@@ -601,7 +595,7 @@ impl Shared {
         let idle = self.idle.fetch_sub(1, SeqCst);
         let looking = (idle & IDLE_MASK) - (idle >> 32);
         if looking == 1 && !self.queue.is_empty() {
-            let _ = self.wake_or_grow(None);
+            let _ = self.wake_or_grow();
         }
     }
 
@@ -776,8 +770,8 @@ impl Shared {
             let n = queued.min(limit - size).min(slow.max(1));
             let slots: Vec<_> = (0..n).map(|_| self.reserve(&mut st)).collect();
             drop(st);
-            if let Some(e) = self.execute(Plan::Spawn(slots)) {
-                let _ = self.spawn_failed(e, None);
+            if self.execute(Plan::Spawn(slots)).is_some() {
+                self.spawn_failed();
             }
             st = lock(&self.state);
         }
@@ -803,8 +797,8 @@ impl Shared {
             self.gate.fetch_and(!PAUSED, SeqCst);
             self.offer_work(&mut st)
         };
-        if let Some(e) = self.execute(plan) {
-            let _ = self.spawn_failed(e, None);
+        if self.execute(plan).is_some() {
+            self.spawn_failed();
         }
     }
 
@@ -821,8 +815,8 @@ impl Shared {
                 self.offer_work(&mut st)
             }
         };
-        if let Some(e) = self.execute(plan) {
-            let _ = self.spawn_failed(e, None);
+        if self.execute(plan).is_some() {
+            self.spawn_failed();
         }
     }
 

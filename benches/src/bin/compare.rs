@@ -69,15 +69,10 @@ fn interleaved(
 }
 
 fn pools(limit: usize) -> Vec<(String, Peer)> {
-    let mut v: Vec<(String, Peer)> = Kind::POOLS
+    Kind::POOLS
         .into_iter()
         .map(|k| (k.name().to_owned(), Peer::new(k, limit)))
-        .collect();
-    if std::env::var_os("EXP").is_some() {
-        v.push(("grpool-1".into(), Peer::new(Kind::Grpool, 1)));
-        v.push(("crossbeam-1".into(), Peer::new(Kind::Crossbeam, 1)));
-    }
-    v
+        .collect()
 }
 
 /// Child process: queue 1,000,000 jobs, each holding an `Arc` clone, behind one blocked job on a
@@ -159,15 +154,6 @@ fn child(args: &[String]) -> Vec<f64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--profile") {
-        let kind = Kind::from_name(&args[1]).expect("peer name");
-        let limit: usize = args[2].parse().expect("limit");
-        let peer = Peer::new(kind, limit);
-        for _ in 0..10 {
-            tiny(&peer, 1_000_000, 1);
-        }
-        return;
-    }
     if args.first().map(String::as_str) == Some("--child") {
         let kind = Kind::from_name(&args[2]).expect("peer name");
         match args[1].as_str() {
