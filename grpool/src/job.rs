@@ -1,16 +1,20 @@
-//! Jobs as the queue holds them: one allocation each, context included.
+//! Jobs as the queue holds them: in the queue's own slot, context included.
 //!
-//! A job added with `add` or `add_with_recover` is a `Box` that owns its closure and context.
-//! A job added with `spawn` is an `Arc<Task>` shared with its [`JobHandle`](crate::JobHandle): the
-//! closure, the context and the result slot live in that one allocation, so a handle costs no
-//! extra allocation. [`Job`] ends every job exactly once: it is run, or cancelled (its handle then
-//! yields [`JobError::Cancelled`](crate::JobError::Cancelled)); a job dropped without either is
+//! Every job is a [`Job`]: a `SmallBox<dyn Run>` with three words of inline space. A job added
+//! with `add`, `try_add`, `add_timeout` or `add_with_recover` stores its context and closure
+//! there when they fit (a closure holding an `Arc` or two, or a few integers), and on the heap
+//! otherwise. A job added with `spawn` is an `Arc<Task>` shared with its
+//! [`JobHandle`](crate::JobHandle): the closure, the context and the result slot live in that
+//! one allocation, and the queue's slot holds the `Arc`. Either way, a queued job costs one slot
+//! and at most one allocation.
+//!
+//! A job ends exactly once: it is run, or cancelled (its handle then yields
+//! [`JobError::Cancelled`](crate::JobError::Cancelled)); a job dropped without either is
 //! cancelled by `Job`'s destructor, so no handle ever waits for a job that is gone.
 
 use crate::context::Context;
 use crate::error::PanicError;
 use crate::handle::Task;
-use smallbox::space::S2;
 use smallbox::SmallBox;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -27,73 +31,53 @@ pub(crate) enum Outcome {
     Cancelled,
 }
 
-/// A job owned by the queue alone.
-pub(crate) trait OwnedJob: Send {
-    /// Runs the job unless its context is cancelled, catching its panic. Called once; it takes
-    /// the closure out, and the rest is dropped with the job.
-    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome;
-}
-
-/// Where an owned job lives: inline, in the queue's own slot, when the job (context and
-/// closure) fits in two words, which is the common case of a closure holding an `Arc` or a few
-/// integers; on the heap otherwise.
-type Inline = SmallBox<dyn OwnedJob, S2>;
-
-/// A job whose allocation is shared with a handle.
-pub(crate) trait SharedJob: Send + Sync {
+/// What the queue can do with a job. Each method is called at most once, and only one of them.
+pub(crate) trait Run: Send {
     /// Runs the job unless its context is cancelled, catching its panic.
-    fn run(self: Arc<Self>, panic_handler: Option<&PanicHandler>) -> Outcome;
-    fn cancel(self: Arc<Self>);
+    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome;
+    /// Ends the job without running it.
+    fn cancel(&mut self);
 }
 
-enum Kind {
-    Owned(Inline),
-    Shared(Arc<dyn SharedJob>),
-}
+/// Three words of inline space: a context and a two-word closure, or a spawned job's `Arc`.
+type Space = [usize; 3];
 
 /// A queued job. Dropping it unrun cancels it.
-pub(crate) struct Job(Option<Kind>);
+pub(crate) struct Job(Option<SmallBox<dyn Run, Space>>);
 
 impl Job {
-    pub(crate) fn owned<J: OwnedJob + 'static>(job: J) -> Job {
+    pub(crate) fn new<J: Run + 'static>(job: J) -> Job {
         // SAFETY: `smallbox!` builds the box from the value it moves and a pointer derived from
         // that same value (`addr_of!`), which is the whole contract of its unsafe constructor;
         // this is the only unsafe code in the crate (see `DESIGN.md`, "Inline jobs").
         #[allow(unsafe_code)]
-        let inline: Inline = smallbox::smallbox!(job);
-        Job(Some(Kind::Owned(inline)))
-    }
-
-    pub(crate) fn shared(job: Arc<dyn SharedJob>) -> Job {
-        Job(Some(Kind::Shared(job)))
+        let inline: SmallBox<dyn Run, Space> = smallbox::smallbox!(job);
+        Job(Some(inline))
     }
 
     /// Runs the job unless its context is cancelled (one dynamic call either way). Every
-    /// panic, the closure's or a destructor's, is caught inside and counts as the job's.
+    /// panic, the closure's or a destructor's, is caught and counts as the job's.
     pub(crate) fn run(mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
-        match self.0.take() {
-            Some(Kind::Owned(mut job)) => {
-                let outcome = job.run(panic_handler);
-                // The rest of the job (its context) can panic on drop only through a value it
-                // carries; contain it like the job's own panic.
-                match catch_unwind(AssertUnwindSafe(move || drop(job))) {
-                    Ok(()) => outcome,
-                    Err(_) => Outcome::Panicked,
-                }
-            }
-            Some(Kind::Shared(a)) => a.run(panic_handler),
-            None => Outcome::Completed,
+        let Some(mut job) = self.0.take() else {
+            return Outcome::Completed;
+        };
+        let outcome = job.run(panic_handler);
+        // What is left (the context, an emptied closure slot) can only panic on drop through a
+        // value it carries; contain that like the job's own panic.
+        match catch_unwind(AssertUnwindSafe(move || drop(job))) {
+            Ok(()) => outcome,
+            Err(_) => Outcome::Panicked,
         }
     }
 
     /// Ends the job without running it. A panic from a capture's destructor is contained.
     pub(crate) fn cancel(mut self) {
-        let kind = self.0.take();
-        let _ = catch_unwind(AssertUnwindSafe(|| match kind {
-            Some(Kind::Shared(a)) => a.cancel(),
-            Some(Kind::Owned(b)) => drop(b),
-            None => {}
-        }));
+        if let Some(mut job) = self.0.take() {
+            let _ = catch_unwind(AssertUnwindSafe(move || {
+                job.cancel();
+                drop(job);
+            }));
+        }
     }
 }
 
@@ -123,7 +107,7 @@ pub(crate) struct Plain<F> {
     pub(crate) f: Option<F>,
 }
 
-impl<F: FnOnce(&Context) + Send> OwnedJob for Plain<F> {
+impl<F: FnOnce(&Context) + Send> Run for Plain<F> {
     fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
         let Some(f) = self.f.take() else {
             return Outcome::Completed;
@@ -143,6 +127,10 @@ impl<F: FnOnce(&Context) + Send> OwnedJob for Plain<F> {
             }
         }
     }
+
+    fn cancel(&mut self) {
+        self.f = None;
+    }
 }
 
 /// A job from `add_with_recover`.
@@ -151,7 +139,7 @@ pub(crate) struct WithRecover<F, R> {
     pub(crate) f: Option<(F, R)>,
 }
 
-impl<F, R> OwnedJob for WithRecover<F, R>
+impl<F, R> Run for WithRecover<F, R>
 where
     F: FnOnce(&Context) + Send,
     R: FnOnce(PanicError) + Send,
@@ -172,19 +160,26 @@ where
             }
         }
     }
+
+    fn cancel(&mut self) {
+        self.f = None;
+    }
 }
 
-impl<F, T> SharedJob for Task<F, T>
+/// A job from `spawn`, as the queue holds it: the `Arc` it shares with its handle.
+pub(crate) struct Spawned<F, T>(pub(crate) Arc<Task<F, T>>);
+
+impl<F, T> Run for Spawned<F, T>
 where
     F: FnOnce(&Context) -> T + Send,
     T: Send,
 {
-    fn run(self: Arc<Self>, panic_handler: Option<&PanicHandler>) -> Outcome {
-        Task::run(&self, panic_handler)
+    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
+        self.0.run(panic_handler)
     }
 
-    fn cancel(self: Arc<Self>) {
-        Task::cancel(&self);
+    fn cancel(&mut self) {
+        self.0.cancel();
     }
 }
 
@@ -195,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_queued_job_is_five_words() {
-        // An inline job (two words of space, a fat pointer) or a shared one, and the tag.
+        // Three words of inline space and a fat pointer.
         assert_eq!(std::mem::size_of::<Job>(), 5 * std::mem::size_of::<usize>());
     }
 
@@ -213,7 +208,7 @@ mod tests {
     }
 
     fn plain<F: FnOnce(&Context) + Send + 'static>(f: F) -> Job {
-        Job::owned(Plain {
+        Job::new(Plain {
             ctx: Context::background(),
             f: Some(f),
         })
@@ -226,6 +221,7 @@ mod tests {
         #[repr(align(64))]
         struct Aligned(u8);
         // Small (inline), zero-sized, large (heap) and over-aligned (heap) captures.
+        assert!(std::mem::size_of::<[u64; 16]>() > std::mem::size_of::<Space>());
         let (p1, r1) = (Probe(drops.clone(), false), ran.clone());
         let small = plain(move |_| {
             let _keep = &p1;
@@ -257,7 +253,7 @@ mod tests {
         let (ctx, cancel) = Context::background().with_cancel();
         cancel.cancel();
         let p = Probe(drops.clone(), false);
-        let job = Job::owned(Plain {
+        let job = Job::new(Plain {
             ctx,
             f: Some(move |_: &Context| drop(p)),
         });

@@ -4,7 +4,7 @@ use crate::builder::{Config, PoolBuilder};
 use crate::context::Context;
 use crate::error::{Error, PanicError};
 use crate::handle::{JobHandle, Task};
-use crate::job::{Job, Plain, WithRecover};
+use crate::job::{Job, Plain, Spawned, WithRecover};
 use crate::sync::Arc;
 use crate::worker::{Shared, Wait, NO_LIMIT};
 use std::fmt;
@@ -206,7 +206,7 @@ impl Pool {
     where
         F: FnOnce(&Context) + Send + 'static,
     {
-        let job = Job::owned(Plain {
+        let job = Job::new(Plain {
             ctx: ctx.clone(),
             f: Some(f),
         });
@@ -243,7 +243,7 @@ impl Pool {
         F: FnOnce(&Context) + Send + 'static,
         R: FnOnce(PanicError) + Send + 'static,
     {
-        let job = Job::owned(WithRecover {
+        let job = Job::new(WithRecover {
             ctx: ctx.clone(),
             f: Some((f, recover)),
         });
@@ -277,7 +277,7 @@ impl Pool {
         let task = std::sync::Arc::new(Task::new(ctx.clone(), f));
         let handle = JobHandle::new(task.clone());
         self.shared()
-            .submit(ctx, Job::shared(task), Wait::Forever)?;
+            .submit(ctx, Job::new(Spawned(task)), Wait::Forever)?;
         Ok(handle)
     }
 
