@@ -53,6 +53,11 @@ pub(crate) const NO_LIMIT: usize = usize::MAX;
 /// How often the growth monitor looks at a backlog (see [`Shared::monitor_main`]).
 const GROWTH_TICK: Duration = Duration::from_millis(1);
 
+/// A worker that started this many jobs in one tick is making quick progress: its jobs are
+/// short (a quarter of a tick or less) rather than blocked. Jobs of about a tick (a 1 ms
+/// sleep, say) start one or two per tick, depending on how late the tick fires.
+const QUICK: u64 = 4;
+
 /// Producer-side counters of accepted jobs, striped so producers on different threads do not
 /// share a cache line.
 const STRIPES: usize = 8;
@@ -734,13 +739,14 @@ impl Shared {
     ///
     /// Up to the machine's parallelism, workers start as soon as a job finds none idle. Beyond
     /// that, a thread per queued job would be wasted on short jobs (they would all fight for
-    /// the same cores), yet blocking jobs need a thread each. So while a backlog exists and no
-    /// worker is idle, this thread looks every `GROWTH_TICK`: a busy worker that started at most
-    /// one job since the previous tick is *slow* (blocked, or running a long job). While fewer
-    /// than `parallelism` workers are making quick progress, it starts one worker per slow
-    /// worker (at least one), so a pool of blocked workers doubles every tick, up to the queue
-    /// length and the limit. Short jobs never look slow, so a burst of them never grows the
-    /// pool past its eager workers. The monitor exits when the backlog is gone.
+    /// the same cores), yet blocking jobs need a thread each. So while more jobs wait than
+    /// workers are idle, this thread looks every `GROWTH_TICK`: a busy worker that started at
+    /// most three jobs since the previous tick is *slow* (blocked, or running jobs of a
+    /// quarter-tick or more), one that started `QUICK` or more is *quick*. While fewer than `parallelism` workers are quick, it
+    /// starts one worker per slow worker (at least one), so a pool of blocked workers doubles
+    /// every tick, up to the backlog and the limit. Short jobs keep their workers quick, so a
+    /// burst of them never grows the pool past its eager workers. The monitor exits when the
+    /// backlog is gone.
     fn monitor_main(self: Arc<Self>) {
         let mut st = lock(&self.state);
         loop {
@@ -752,22 +758,26 @@ impl Shared {
                 self.monitor.store(false, SeqCst);
                 return;
             }
-            if self.idle.load(SeqCst) & IDLE_MASK > 0 {
+            // Idle workers (including ones whose thread is still starting) take jobs first.
+            let idle = (self.idle.load(SeqCst) & IDLE_MASK) as usize;
+            if idle >= queued {
                 continue;
             }
-            let mut slow = 0;
+            let (mut slow, mut quick) = (0, 0);
             for w in &st.workers {
                 let taken = w.taken.load(Acquire);
-                let seen = w.seen.swap(taken, Relaxed);
+                let started = taken - w.seen.swap(taken, Relaxed);
                 let busy = taken > w.totals().ended();
-                if busy && taken - seen <= 1 {
+                if started >= QUICK {
+                    quick += 1;
+                } else if busy {
                     slow += 1;
                 }
             }
-            if size - slow.min(size) >= self.config.parallelism {
+            if quick >= self.config.parallelism {
                 continue;
             }
-            let n = queued.min(limit - size).min(slow.max(1));
+            let n = (queued - idle).min(limit - size).min(slow.max(1));
             let slots: Vec<_> = (0..n).map(|_| self.reserve(&mut st)).collect();
             drop(st);
             if self.execute(Plan::Spawn(slots)).is_some() {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_balanced, block_on, eventually, Concurrency, Gate};
+use common::{add_gated, assert_balanced, block_on, eventually, Concurrency, Gate};
 use grpool::{Context, Error, JobError, Pool};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -78,15 +78,7 @@ fn go_limit2_caps_workers_and_queues_jobs() {
     let pool = Pool::with_limit(3);
     let gate = Gate::new();
     let c = Concurrency::default();
-    for _ in 0..20 {
-        let (gate, c) = (gate.clone(), c.clone());
-        pool.add(&bg(), move |_| {
-            c.enter();
-            gate.wait();
-            c.exit();
-        })
-        .unwrap();
-    }
+    add_gated(&pool, 20, &gate, &c);
     eventually("three jobs running", || c.now() == 3);
     assert_eq!(pool.size(), 3);
     assert_eq!(pool.jobs(), 17);
@@ -251,24 +243,11 @@ fn set_limit_lowered_drains_extra_workers() {
     let pool = Pool::with_limit(4);
     let gate = Gate::new();
     let c = Concurrency::default();
-    let add = |pool: &Pool, gate: &Gate| {
-        let (gate, c) = (gate.clone(), c.clone());
-        pool.add(&bg(), move |_| {
-            c.enter();
-            gate.wait();
-            c.exit();
-        })
-        .unwrap();
-    };
-    for _ in 0..4 {
-        add(&pool, &gate);
-    }
+    add_gated(&pool, 4, &gate, &c);
     eventually("four running", || c.now() == 4);
     pool.set_limit(Some(1));
     let gate2 = Gate::new();
-    for _ in 0..10 {
-        add(&pool, &gate2);
-    }
+    add_gated(&pool, 10, &gate2, &c);
     c.reset_max();
     gate.open();
     eventually("one of the new jobs running", || c.now() == 1);
@@ -285,15 +264,7 @@ fn set_limit_raised_starts_workers_at_once() {
     let pool = Pool::with_limit(1);
     let gate = Gate::new();
     let c = Concurrency::default();
-    for _ in 0..3 {
-        let (gate, c) = (gate.clone(), c.clone());
-        pool.add(&bg(), move |_| {
-            c.enter();
-            gate.wait();
-            c.exit();
-        })
-        .unwrap();
-    }
+    add_gated(&pool, 3, &gate, &c);
     eventually("one running", || c.now() == 1);
     pool.set_limit(Some(3));
     eventually("all three running after the raise", || c.now() == 3);
@@ -456,15 +427,7 @@ fn a_thousand_blocking_jobs_get_a_thousand_workers() {
     let pool = Pool::builder().stack_size(64 * 1024).build().unwrap();
     let gate = Gate::new();
     let c = Concurrency::default();
-    for _ in 0..1000 {
-        let (gate, c) = (gate.clone(), c.clone());
-        pool.add(&bg(), move |_| {
-            c.enter();
-            gate.wait();
-            c.exit();
-        })
-        .unwrap();
-    }
+    add_gated(&pool, 1000, &gate, &c);
     eventually("all 1000 jobs to run at once", || c.now() == 1000);
     assert_eq!(pool.size(), 1000);
     gate.open();

@@ -189,13 +189,23 @@ fn main() {
             "sleep" => interleaved(&mut report, "sleep-1000", rounds, &pools(1000), |p| {
                 sleepy(p, 100_000, Duration::from_millis(1))
             }),
-            "sleep-scale" => interleaved(
-                &mut report,
-                "sleep-10000",
-                rounds.min(3),
-                &pools(10_000),
-                |p| sleepy(p, 1_000_000, Duration::from_millis(1)),
-            ),
+            "sleep-scale" => {
+                // Ten thousand threads per pool: one pool alive at a time, each warmed up by a
+                // first run (so every peer starts with its threads), then measured.
+                let mut samples: Vec<Vec<f64>> = vec![Vec::new(); Kind::POOLS.len()];
+                for _ in 0..rounds.min(3) {
+                    for (i, kind) in Kind::POOLS.into_iter().enumerate() {
+                        let peer = Peer::new(kind, 10_000);
+                        sleepy(&peer, 20_000, Duration::from_millis(1));
+                        let t = ms(sleepy(&peer, 1_000_000, Duration::from_millis(1)));
+                        eprintln!("  sleep-10000  {:<18} {t:>9.1} ms", kind.name());
+                        samples[i].push(t);
+                    }
+                }
+                for (kind, s) in Kind::POOLS.into_iter().zip(samples) {
+                    report.add("sleep-10000", kind.name(), s, "ms");
+                }
+            }
             "memory" => {
                 for kind in Kind::POOLS {
                     let samples: Vec<f64> = (0..rounds)

@@ -102,6 +102,19 @@ impl Concurrency {
     }
 }
 
+/// Adds `n` jobs that count themselves in `c` while they block on `gate`.
+pub fn add_gated(pool: &grpool::Pool, n: usize, gate: &Gate, c: &Concurrency) {
+    for _ in 0..n {
+        let (gate, c) = (gate.clone(), c.clone());
+        pool.add(&grpool::Context::background(), move |_| {
+            c.enter();
+            gate.wait();
+            c.exit();
+        })
+        .unwrap();
+    }
+}
+
 /// Asserts that every accepted job has been accounted for exactly once.
 #[track_caller]
 pub fn assert_balanced(pool: &grpool::Pool) {
