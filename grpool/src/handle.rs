@@ -6,7 +6,7 @@
 
 use crate::context::Context;
 use crate::error::JobError;
-use crate::job::{deliver_panic, Outcome, PanicHandler};
+use crate::job::{Outcome, PanicHandler};
 use crate::sync::{lock, wait, Condvar, Mutex};
 use crate::PanicError;
 use std::fmt;
@@ -91,31 +91,23 @@ where
         };
         // The closure's captures may panic on drop; the handle still learns the job's fate.
         let _ = catch_unwind(AssertUnwindSafe(move || drop(pending)));
-        self.store(Err(JobError::Cancelled));
+        self.store(Err(JobError::Cancelled), None);
     }
 
+    /// Stores the result for the handle, under one lock; if the handle is gone, drops the
+    /// value or sends the panic to the pool's handler instead.
     fn finish(
         &self,
         result: Result<T, Box<dyn std::any::Any + Send>>,
         panic_handler: Option<&PanicHandler>,
     ) {
-        let detached = lock(&self.state).detached;
-        match (result, detached) {
-            (Ok(value), false) => self.store(Ok(value)),
-            (Err(payload), false) => self.store(Err(JobError::Panicked(PanicError::new(payload)))),
-            // Nobody will look: the value is dropped here, the panic goes to the handler.
-            (Ok(value), true) => {
-                let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
-            }
-            (Err(payload), true) => {
-                if let Some(handler) = panic_handler {
-                    deliver_panic(payload, handler);
-                }
-            }
-        }
+        self.store(
+            result.map_err(|p| JobError::Panicked(PanicError::new(p))),
+            panic_handler,
+        );
     }
 
-    fn store(&self, result: Result<T, JobError>) {
+    fn store(&self, result: Result<T, JobError>, panic_handler: Option<&PanicHandler>) {
         let (waker, unread) = {
             let mut state = lock(&self.state);
             if state.detached {
@@ -125,10 +117,22 @@ where
                 (state.waker.take(), None)
             }
         };
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(unread)));
-        self.done.notify_all();
-        if let Some(waker) = waker {
-            waker.wake();
+        match unread {
+            // Nobody will look: the panic goes to the handler, the value is dropped here.
+            Some(Err(JobError::Panicked(panic))) => {
+                if let Some(handler) = panic_handler {
+                    let _ = catch_unwind(AssertUnwindSafe(|| handler(panic)));
+                }
+            }
+            Some(unread) => {
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(unread)));
+            }
+            None => {
+                self.done.notify_all();
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! so that a noisy moment on a shared machine hits all of them alike; the report gives the
 //! median and the spread (min–max) over the rounds, and the ratios the targets are stated in.
 //!
-//! `cargo run --release -p grpool-benches --bin compare -- [SCENARIO ...] [--rounds N]`
+//! `cargo run --release -p grpool-benches --bin compare -- [SCENARIO ...] [--rounds N] [--peers A,B]`
 //! Scenarios: tiny, tiny4, sleep, sleep-scale, memory, burst, all (default: all but
 //! sleep-scale, which takes minutes). Prints a Markdown table; with `--json FILE` also writes
 //! the raw figures for `benches/chart.py`.
@@ -163,11 +163,19 @@ fn main() {
     let mut rounds = 5;
     let mut json = None;
     let mut scenarios = Vec::new();
+    let mut peers: Vec<Kind> = Kind::POOLS.to_vec();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).expect("--rounds N"),
             "--json" => json = it.next().cloned(),
+            "--peers" => {
+                let names = it.next().expect("--peers NAME,NAME");
+                peers = names
+                    .split(',')
+                    .map(|n| Kind::from_name(n).expect("a peer name"))
+                    .collect();
+            }
             s => scenarios.push(s.to_owned()),
         }
     }
@@ -192,9 +200,9 @@ fn main() {
             "sleep-scale" => {
                 // Ten thousand threads per pool: one pool alive at a time, each warmed up by a
                 // first run (so every peer starts with its threads), then measured.
-                let mut samples: Vec<Vec<f64>> = vec![Vec::new(); Kind::POOLS.len()];
+                let mut samples: Vec<Vec<f64>> = vec![Vec::new(); peers.len()];
                 for _ in 0..rounds.min(3) {
-                    for (i, kind) in Kind::POOLS.into_iter().enumerate() {
+                    for (i, &kind) in peers.iter().enumerate() {
                         let peer = Peer::new(kind, 10_000);
                         sleepy(&peer, 20_000, Duration::from_millis(1));
                         let t = ms(sleepy(&peer, 1_000_000, Duration::from_millis(1)));
@@ -202,7 +210,7 @@ fn main() {
                         samples[i].push(t);
                     }
                 }
-                for (kind, s) in Kind::POOLS.into_iter().zip(samples) {
+                for (kind, s) in peers.iter().zip(samples) {
                     report.add("sleep-10000", kind.name(), s, "ms");
                 }
             }
@@ -240,6 +248,7 @@ fn main() {
                     report.add("burst-default-threads", kind.name(), threads, "threads");
                 }
             }
+            "cost" => cost(&mut report, rounds),
             other => eprintln!("unknown scenario {other}"),
         }
     }
@@ -247,6 +256,51 @@ fn main() {
     if let Some(path) = json {
         std::fs::write(&path, to_json(&report)).expect("write the JSON report");
         eprintln!("wrote {path}");
+    }
+}
+
+/// What each way of adding a job costs: 100,000 jobs on one grpool of 2 workers, from first
+/// submit to last completion; `add + 1 alloc` is `add` with one extra heap allocation per job,
+/// the yardstick for `spawn`'s handle.
+fn cost(report: &mut Report, rounds: usize) {
+    const N: usize = 100_000;
+    let pool = grpool::Pool::with_limit(2);
+    let ctx = grpool::Context::background();
+    let timed = |submit: &dyn Fn(Arc<grpool_benches::Latch>)| {
+        let latch = grpool_benches::Latch::new(N);
+        let start = std::time::Instant::now();
+        for _ in 0..N {
+            submit(latch.clone());
+        }
+        latch.wait();
+        ms(start.elapsed())
+    };
+    type Submit<'a> = &'a dyn Fn(Arc<grpool_benches::Latch>);
+    let ways: [(&str, Submit<'_>); 4] = [
+        ("add", &|l| {
+            pool.add(&ctx, move |_| l.count_down()).expect("open")
+        }),
+        ("add + 1 alloc", &|l| {
+            let l = Box::new(l);
+            pool.add(&ctx, move |_| l.count_down()).expect("open")
+        }),
+        ("spawn", &|l| {
+            drop(pool.spawn(&ctx, move |_| l.count_down()).expect("open"))
+        }),
+        ("add_with_recover", &|l| {
+            pool.add_with_recover(&ctx, move |_| l.count_down(), |_| {})
+                .expect("open")
+        }),
+    ];
+    let mut samples = vec![Vec::new(); ways.len()];
+    for _ in 0..rounds {
+        for (i, (_, way)) in ways.iter().enumerate() {
+            samples[i].push(timed(*way));
+        }
+    }
+    for ((name, _), s) in ways.iter().zip(samples) {
+        eprintln!("  cost         {name:<18} median {:>9.2} ms", median(&s));
+        report.add("cost-100k", name, s, "ms");
     }
 }
 
