@@ -167,6 +167,7 @@ fn handles() -> Result<(), grpool::Error> {
         "a panicking job: {}",
         failed.join().map_err(|e| e.to_string()).unwrap_err()
     );
+    pool.join(); // the worker counts the job just after the handle learns of it
     let s = pool.stats();
     println!(
         "stats: submitted {} = completed {} + panicked {} + cancelled {} + discarded {}",

@@ -178,3 +178,18 @@ fn many_panics_never_lose_a_worker_or_a_count() {
     eventually("two workers alive", || pool.size() == 2);
     assert_balanced(&pool);
 }
+
+#[test]
+fn a_spawned_panic_is_counted_before_join_returns() {
+    let pool = Pool::with_limit(2);
+    for _ in 0..50 {
+        let h = pool
+            .spawn(&bg(), |_| -> u64 { panic!("bad input") })
+            .unwrap();
+        assert!(h.join().is_err());
+        pool.join();
+        assert_balanced(&pool);
+    }
+    let s = pool.stats();
+    assert_eq!((s.submitted, s.panicked), (50, 50));
+}
