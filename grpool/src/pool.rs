@@ -397,6 +397,10 @@ impl Pool {
     }
 
     /// A snapshot of the pool's counters.
+    ///
+    /// A job is counted by its worker just after it ends, which can be a moment after its
+    /// handle has the result; once [`join`](Self::join) returns, the counts are exact and
+    /// `submitted == completed + panicked + cancelled + discarded`.
     pub fn stats(&self) -> Stats {
         self.shared().stats()
     }
