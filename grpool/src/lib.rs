@@ -91,7 +91,6 @@
 //! to its recover function, `spawn` through the handle, and the other adds to the pool's panic
 //! handler.
 #![deny(unsafe_code)]
-#![doc(html_root_url = "https://docs.rs/grpool/0.1.0")]
 
 mod builder;
 mod context;

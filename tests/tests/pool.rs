@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{add_gated, assert_balanced, block_on, eventually, Concurrency, Gate};
+use common::{add_gated, assert_balanced, block_on, eventually, Concurrency, Gate, ThreadCount};
 use grpool::{Context, Error, JobError, Pool};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -91,32 +91,21 @@ fn go_limit2_caps_workers_and_queues_jobs() {
 
 #[test]
 fn workers_start_lazily_and_exit_after_keep_alive() {
-    let started = Arc::new(AtomicUsize::new(0));
-    let stopped = Arc::new(AtomicUsize::new(0));
-    let (s1, s2) = (started.clone(), stopped.clone());
-    let pool = Pool::builder()
+    let threads = ThreadCount::default();
+    let builder = Pool::builder()
         .limit(4)
-        .keep_alive(Duration::from_millis(20))
-        .on_thread_start(move || {
-            s1.fetch_add(1, SeqCst);
-        })
-        .on_thread_stop(move || {
-            s2.fetch_add(1, SeqCst);
-        })
-        .build()
-        .unwrap();
+        .keep_alive(Duration::from_millis(20));
+    let pool = threads.hooks(builder).build().unwrap();
     assert_eq!(pool.size(), 0, "a new pool has no thread");
-    assert_eq!(started.load(SeqCst), 0);
+    assert_eq!(threads.started(), 0);
     for _ in 0..100 {
         pool.add(&bg(), |_| {}).unwrap();
     }
     assert!(pool.size() >= 1);
     pool.join();
     eventually("idle workers to exit", || pool.size() == 0);
-    eventually("every thread to stop", || {
-        stopped.load(SeqCst) == started.load(SeqCst)
-    });
-    assert!(started.load(SeqCst) >= 1);
+    eventually("every thread to stop", || threads.all_stopped());
+    assert!(threads.started() >= 1);
     // The pool starts again on demand.
     pool.add(&bg(), |_| {}).unwrap();
     pool.join();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_balanced, eventually, Gate};
+use common::{assert_balanced, eventually, Gate, ThreadCount};
 use grpool::{Context, Error, JobError, Pool};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
@@ -74,23 +74,14 @@ fn queued_jobs_still_run_after_close_and_workers_exit_without_keep_alive() {
 
 #[test]
 fn dropping_the_last_handle_runs_queued_jobs_then_stops_the_threads() {
-    let started = Arc::new(AtomicUsize::new(0));
-    let stopped = Arc::new(AtomicUsize::new(0));
+    let threads = ThreadCount::default();
     let n = Arc::new(AtomicUsize::new(0));
     let gate = Gate::new();
     {
-        let (s1, s2) = (started.clone(), stopped.clone());
-        let pool = Pool::builder()
+        let builder = Pool::builder()
             .limit(2)
-            .keep_alive(Duration::from_secs(3600))
-            .on_thread_start(move || {
-                s1.fetch_add(1, SeqCst);
-            })
-            .on_thread_stop(move || {
-                s2.fetch_add(1, SeqCst);
-            })
-            .build()
-            .unwrap();
+            .keep_alive(Duration::from_secs(3600));
+        let pool = threads.hooks(builder).build().unwrap();
         for _ in 0..20 {
             let (gate, n) = (gate.clone(), n.clone());
             pool.add(&bg(), move |_| {
@@ -107,7 +98,7 @@ fn dropping_the_last_handle_runs_queued_jobs_then_stops_the_threads() {
     gate.open();
     eventually("queued jobs to run after the drop", || n.load(SeqCst) == 20);
     eventually("every thread to stop", || {
-        started.load(SeqCst) > 0 && stopped.load(SeqCst) == started.load(SeqCst)
+        threads.started() > 0 && threads.all_stopped()
     });
 }
 

@@ -102,6 +102,37 @@ impl Concurrency {
     }
 }
 
+/// Counts the threads a pool starts and stops, through its builder's hooks.
+#[derive(Clone, Default)]
+pub struct ThreadCount {
+    pub started: Arc<std::sync::atomic::AtomicUsize>,
+    pub stopped: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl ThreadCount {
+    /// Installs the counting hooks on `builder`.
+    pub fn hooks(&self, builder: grpool::PoolBuilder) -> grpool::PoolBuilder {
+        use std::sync::atomic::Ordering::SeqCst;
+        let (started, stopped) = (self.started.clone(), self.stopped.clone());
+        builder
+            .on_thread_start(move || {
+                started.fetch_add(1, SeqCst);
+            })
+            .on_thread_stop(move || {
+                stopped.fetch_add(1, SeqCst);
+            })
+    }
+
+    pub fn started(&self) -> usize {
+        self.started.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether every thread that started has stopped.
+    pub fn all_stopped(&self) -> bool {
+        self.stopped.load(std::sync::atomic::Ordering::SeqCst) == self.started()
+    }
+}
+
 /// Adds `n` jobs that count themselves in `c` while they block on `gate`.
 pub fn add_gated(pool: &grpool::Pool, n: usize, gate: &Gate, c: &Concurrency) {
     for _ in 0..n {
