@@ -7,7 +7,7 @@
 use crate::context::Context;
 use crate::error::JobError;
 use crate::job::{Outcome, PanicHandler};
-use crate::sync::{lock, wait, Condvar, Mutex};
+use crate::sync::{lock, wait, AtomicBool, Condvar, Mutex, Ordering::SeqCst};
 use crate::PanicError;
 use std::fmt;
 use std::future::Future;
@@ -26,8 +26,6 @@ enum Stage<F, T> {
 struct TaskState<F, T> {
     stage: Stage<F, T>,
     waker: Option<Waker>,
-    /// The handle was dropped: nobody will read the result.
-    detached: bool,
 }
 
 /// A spawned job and its result slot, shared by the queue and the [`JobHandle`].
@@ -35,6 +33,11 @@ pub(crate) struct Task<F, T> {
     ctx: Context,
     state: Mutex<TaskState<F, T>>,
     done: Condvar,
+    /// The handle was dropped: nobody will read the result. Set without the lock (a handle
+    /// dropped at once is the common case of fire-and-forget `spawn`); read under it when the
+    /// result is stored. A result stored just before the flag is set simply stays in the task
+    /// until the last `Arc` goes.
+    detached: AtomicBool,
 }
 
 impl<F, T> Task<F, T>
@@ -48,9 +51,9 @@ where
             state: Mutex::new(TaskState {
                 stage: Stage::Pending(f),
                 waker: None,
-                detached: false,
             }),
             done: Condvar::new(),
+            detached: AtomicBool::new(false),
         }
     }
 
@@ -110,7 +113,7 @@ where
     fn store(&self, result: Result<T, JobError>, panic_handler: Option<&PanicHandler>) {
         let (waker, unread) = {
             let mut state = lock(&self.state);
-            if state.detached {
+            if self.detached.load(SeqCst) {
                 (None, Some(result))
             } else {
                 state.stage = Stage::Done(result);
@@ -181,16 +184,7 @@ impl<F: Send, T: Send> Completion<T> for Task<F, T> {
     }
 
     fn detach(&self) {
-        let unread = {
-            let mut state = lock(&self.state);
-            state.detached = true;
-            state.waker = None;
-            match state.stage {
-                Stage::Done(_) => std::mem::replace(&mut state.stage, Stage::Taken),
-                _ => Stage::Taken,
-            }
-        };
-        drop(unread);
+        self.detached.store(true, SeqCst);
     }
 }
 
