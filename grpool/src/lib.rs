@@ -64,12 +64,14 @@
 //! ([`std::thread::available_parallelism`]) and fewer than its limit. Beyond that a thread per
 //! job would only make short jobs fight over the same cores, so the pool grows only while its
 //! workers are *stuck*: while jobs wait and no worker is idle, the pool looks every millisecond,
-//! and each busy worker that started at most one job since the last look (it is blocked, or runs
-//! a long job) earns one more worker, up to the limit and the number of waiting jobs. A burst of
+//! and each busy worker that started at most three jobs since the last look (it is blocked, or
+//! runs long jobs) earns one more worker, up to the limit and the number of waiting jobs, unless
+//! enough workers are making quick progress (one per core). A burst of
 //! tiny jobs therefore runs on a handful of threads, while a thousand blocking jobs get a
 //! thousand workers within a few milliseconds (the pool doubles each tick). Idle workers exit
 //! after the [keep-alive](PoolBuilder::keep_alive) ([`DEFAULT_KEEP_ALIVE`]). [`Stats`] reports
-//! the peak.
+//! the peak. An unlimited pool running long CPU-bound jobs therefore grows to a thread per job,
+//! as Go's does with goroutines: give such a pool a limit.
 //!
 //! # Differences from Go's `grpool`
 //!
