@@ -295,7 +295,8 @@ impl Shared {
             self.uncount_submitted();
             return Err(e);
         }
-        self.after_push()
+        self.after_push();
+        Ok(())
     }
 
     /// With no worker at all, start one *before* queueing, so that a refused thread means a
@@ -351,26 +352,25 @@ impl Shared {
     }
 
     /// The producer's half of the rule in the module docs.
-    fn after_push(self: &Arc<Self>) -> Result<(), Error> {
+    fn after_push(self: &Arc<Self>) {
         fence(SeqCst);
         let idle = self.idle.load(SeqCst);
         if idle >= ONE_SLEEPER {
             return self.wake_or_grow();
         }
         if idle > 0 || self.is_paused() {
-            return Ok(()); // a worker is looking (or `resume` will start one)
+            return; // a worker is looking (or `resume` will start one)
         }
         // Every worker is busy.
         let size = self.size();
         if size < self.eager() || (size < self.limit() && !self.monitor.load(SeqCst)) {
-            return self.wake_or_grow();
+            self.wake_or_grow();
         }
-        Ok(())
     }
 
     /// Finds a worker for one more job: wakes a sleeper, or relies on a worker that is looking,
     /// or plans growth.
-    fn wake_or_grow(self: &Arc<Self>) -> Result<(), Error> {
+    fn wake_or_grow(self: &Arc<Self>) {
         let plan = {
             let mut st = lock(&self.state);
             let idle = self.idle.load(SeqCst);
@@ -378,17 +378,14 @@ impl Shared {
             if sleepers > st.notified {
                 st.notified += 1;
                 self.work.notify_one();
-                return Ok(());
+                return;
             }
             if (idle & IDLE_MASK) as usize > sleepers || st.notified > 0 {
-                return Ok(()); // a worker is looking, or about to
+                return; // a worker is looking, or about to
             }
             self.plan_growth(&mut st, 1)
         };
-        self.execute(plan).map_or(Ok(()), |_| {
-            self.spawn_failed();
-            Ok(())
-        })
+        self.execute(plan);
     }
 
     /// Decides how to serve `wanted` more jobs than the workers looking for them can take.
@@ -408,14 +405,21 @@ impl Shared {
         Plan::Nothing
     }
 
-    /// Carries out a plan; returns the first thread-spawn error, if any.
-    fn execute(self: &Arc<Self>, plan: Plan) -> Option<std::io::Error> {
+    /// Carries out a plan (with the state lock released). Every reserved worker gets its
+    /// thread started, or its reservation undone; if any was refused, `spawn_failed` makes
+    /// sure no job is left in a queue that nobody serves.
+    fn execute(self: &Arc<Self>, plan: Plan) {
         match plan {
-            Plan::Nothing => None,
-            Plan::Spawn(slots) => slots
-                .into_iter()
-                .filter_map(|slot| self.spawn_worker(slot).err())
-                .next(),
+            Plan::Nothing => {}
+            Plan::Spawn(slots) => {
+                let mut refused = false;
+                for slot in slots {
+                    refused |= self.spawn_worker(slot).is_err();
+                }
+                if refused {
+                    self.spawn_failed();
+                }
+            }
             Plan::Monitor => {
                 let shared = self.clone();
                 let undo = self.clone();
@@ -429,7 +433,6 @@ impl Shared {
                 };
                 // Without a monitor the pool only misses growth beyond the eager workers.
                 let _ = self.start_thread(thread);
-                None
             }
         }
     }
@@ -600,7 +603,7 @@ impl Shared {
         let idle = self.idle.fetch_sub(1, SeqCst);
         let looking = (idle & IDLE_MASK) - (idle >> 32);
         if looking == 1 && !self.queue.is_empty() {
-            let _ = self.wake_or_grow();
+            self.wake_or_grow();
         }
     }
 
@@ -780,9 +783,7 @@ impl Shared {
             let n = (queued - idle).min(limit - size).min(slow.max(1));
             let slots: Vec<_> = (0..n).map(|_| self.reserve(&mut st)).collect();
             drop(st);
-            if self.execute(Plan::Spawn(slots)).is_some() {
-                self.spawn_failed();
-            }
+            self.execute(Plan::Spawn(slots));
             st = lock(&self.state);
         }
     }
@@ -807,9 +808,7 @@ impl Shared {
             self.gate.fetch_and(!PAUSED, SeqCst);
             self.offer_work(&mut st)
         };
-        if self.execute(plan).is_some() {
-            self.spawn_failed();
-        }
+        self.execute(plan);
     }
 
     pub(crate) fn set_limit(self: &Arc<Self>, limit: usize) {
@@ -825,9 +824,7 @@ impl Shared {
                 self.offer_work(&mut st)
             }
         };
-        if self.execute(plan).is_some() {
-            self.spawn_failed();
-        }
+        self.execute(plan);
     }
 
     fn wake_all(&self, st: &mut State) {

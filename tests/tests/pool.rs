@@ -493,3 +493,26 @@ fn a_spawn_handler_that_drops_the_thread_is_a_refusal() {
     let _ = pool.add(&bg(), |_| {});
     eventually("the phantom worker to be uncounted", || pool.size() == 0);
 }
+
+#[test]
+fn refused_threads_started_together_leave_no_phantom_worker() {
+    // `resume` starts several workers at once; every refused one must be uncounted, and the
+    // queued jobs, with no worker left to run them, reported as discarded.
+    let pool = Pool::builder()
+        .limit(4)
+        .spawn_handler(failing_spawner(0))
+        .build()
+        .unwrap();
+    pool.pause();
+    for _ in 0..3 {
+        pool.add(&bg(), |_| unreachable!()).unwrap();
+    }
+    pool.resume();
+    assert_eq!(pool.size(), 0, "a refused thread is not a worker");
+    assert!(
+        pool.join_timeout(common::DEADLINE),
+        "jobs stranded behind a phantom worker"
+    );
+    assert_eq!(pool.stats().discarded, 3);
+    assert_balanced(&pool);
+}
