@@ -79,8 +79,11 @@ impl std::error::Error for JobError {
 ///
 /// The message is copied out when the panic is caught (for `&str` and `String` payloads, which is
 /// what `panic!` produces), so [`message`](Self::message) needs no downcasting. The payload itself
-/// is kept behind a mutex so that the error is `Sync`.
-pub struct PanicError {
+/// is kept behind a mutex so that the error is `Sync`. Both are boxed together, so that a
+/// `Result<T, JobError>` is not much larger than `T`.
+pub struct PanicError(Box<Caught>);
+
+struct Caught {
     message: Option<String>,
     payload: Mutex<Box<dyn Any + Send>>,
 }
@@ -91,10 +94,10 @@ impl PanicError {
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned());
-        PanicError {
+        PanicError(Box::new(Caught {
             message,
             payload: Mutex::new(payload),
-        }
+        }))
     }
 
     /// The panic message, when the payload was a `&str` or a `String`.
@@ -112,26 +115,29 @@ impl PanicError {
     /// }
     /// ```
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.0.message.as_deref()
     }
 
     /// The payload the job panicked with, for [`std::panic::resume_unwind`] or downcasting.
     pub fn into_payload(self) -> Box<dyn Any + Send> {
-        self.payload.into_inner().unwrap_or_else(|e| e.into_inner())
+        self.0
+            .payload
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl fmt::Debug for PanicError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PanicError")
-            .field("message", &self.message)
+            .field("message", &self.0.message)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for PanicError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.message {
+        match &self.0.message {
             Some(m) => write!(f, "job panicked: {m}"),
             None => f.write_str("job panicked"),
         }
