@@ -1,127 +1,101 @@
 //! `JobHandle`: the result of a spawned job, to block on or to `.await`.
 //!
-//! The handle and the queued job share one `Task` allocation. The task's stage moves
-//! `Pending → Running → Done → Taken` (or `Pending → Done(Cancelled)`), always under the task's
-//! mutex; `done` is signalled and the stored waker woken after every move into `Done`.
+//! A spawned job has two parts. Its closure travels in the queue like any job's (inline when it
+//! is small, see `job.rs`). Its [`Slot`] holds the context and the result, and is shared with
+//! the handle. The slot's stage moves `Pending → Done → Taken` under the slot's mutex; the
+//! joining thread (if one waits) is signalled and the stored waker woken after the move into
+//! `Done`.
+//!
+//! Slots are recycled. A worker that finishes a job whose handle is already gone holds the
+//! slot's last reference; it empties the slot and keeps it in the pool's [`Spares`], where the
+//! next `spawn` with the same result type finds it. So fire-and-forget `spawn` allocates nothing
+//! once the pool is warm, and its slot never crosses the allocator from one thread to another.
 
 use crate::context::Context;
 use crate::error::JobError;
-use crate::job::{Outcome, PanicHandler};
-use crate::sync::{lock, wait, AtomicBool, Condvar, Mutex, Ordering::SeqCst};
+use crate::job::PanicHandler;
+use crate::queue::Queue;
+use crate::sync::{get_mut, lock, wait, Arc, AtomicBool, Condvar, Mutex, Ordering::SeqCst};
 use crate::PanicError;
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Poll, Waker};
 
-enum Stage<F, T> {
-    Pending(F),
-    Running,
+/// How many emptied slots a pool keeps for later `spawn`s. Enough to cover the slots in flight
+/// between a worker's return and the next `spawn` on a busy pool; a deeper backlog of spawned
+/// jobs needs fresh slots whatever the number.
+const SPARE_SLOTS: usize = 1024;
+
+/// The largest slot kept (a result of up to about 64 bytes), so that spares hold at most
+/// `SPARE_SLOTS * SPARE_SIZE` bytes, 128 KiB; an idle pool with no worker left frees them.
+const SPARE_SIZE: usize = 128;
+
+enum Stage<T> {
+    Pending,
     Done(Result<T, JobError>),
     Taken,
 }
 
-struct TaskState<F, T> {
-    stage: Stage<F, T>,
+struct State<T> {
+    stage: Stage<T>,
     waker: Option<Waker>,
+    /// A thread is blocked in `join`: only then is `done` signalled.
+    joining: bool,
 }
 
-/// A spawned job and its result slot, shared by the queue and the [`JobHandle`].
-pub(crate) struct Task<F, T> {
+/// A spawned job's context and result, shared by the queued job and its [`JobHandle`].
+pub(crate) struct Slot<T> {
     ctx: Context,
-    state: Mutex<TaskState<F, T>>,
+    state: Mutex<State<T>>,
     done: Condvar,
     /// The handle was dropped: nobody will read the result. Set without the lock (a handle
-    /// dropped at once is the common case of fire-and-forget `spawn`); read under it when the
-    /// result is stored. A result stored just before the flag is set simply stays in the task
-    /// until the last `Arc` goes.
+    /// dropped at once is the common case of fire-and-forget `spawn`). A result stored just
+    /// before the flag is set stays in the slot until the slot is emptied or freed.
     detached: AtomicBool,
 }
 
-impl<F, T> Task<F, T>
-where
-    F: FnOnce(&Context) -> T + Send,
-    T: Send,
-{
-    pub(crate) fn new(ctx: Context, f: F) -> Self {
-        Task {
+impl<T> Slot<T> {
+    fn new(ctx: Context) -> Self {
+        Slot {
             ctx,
-            state: Mutex::new(TaskState {
-                stage: Stage::Pending(f),
+            state: Mutex::new(State {
+                stage: Stage::Pending,
                 waker: None,
+                joining: false,
             }),
             done: Condvar::new(),
             detached: AtomicBool::new(false),
         }
     }
 
-    pub(crate) fn run(&self, panic_handler: Option<&PanicHandler>) -> Outcome {
-        if self.ctx.is_cancelled() {
-            self.cancel();
-            return Outcome::Cancelled;
-        }
-        let f = {
-            let mut state = lock(&self.state);
-            match std::mem::replace(&mut state.stage, Stage::Running) {
-                Stage::Pending(f) => f,
-                other => {
-                    state.stage = other;
-                    return Outcome::Completed;
-                }
-            }
-        };
-        match catch_unwind(AssertUnwindSafe(|| f(&self.ctx))) {
-            Ok(value) => {
-                self.finish(Ok(value), None);
-                Outcome::Completed
-            }
-            Err(payload) => {
-                self.finish(Err(payload), panic_handler);
-                Outcome::Panicked
-            }
-        }
+    /// The job's context.
+    pub(crate) fn context(&self) -> &Context {
+        &self.ctx
     }
 
-    pub(crate) fn cancel(&self) {
-        let pending = {
-            let mut state = lock(&self.state);
-            match state.stage {
-                Stage::Pending(_) => std::mem::replace(&mut state.stage, Stage::Running),
-                _ => return,
-            }
-        };
-        // The closure's captures may panic on drop; the handle still learns the job's fate.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(pending)));
-        self.store(Err(JobError::Cancelled), None);
-    }
-
-    /// Stores the result for the handle, under one lock; if the handle is gone, drops the
-    /// value or sends the panic to the pool's handler instead.
-    fn finish(
-        &self,
-        result: Result<T, Box<dyn std::any::Any + Send>>,
-        panic_handler: Option<&PanicHandler>,
-    ) {
-        self.store(
-            result.map_err(|p| JobError::Panicked(PanicError::new(p))),
-            panic_handler,
-        );
-    }
-
-    fn store(&self, result: Result<T, JobError>, panic_handler: Option<&PanicHandler>) {
-        let (waker, unread) = {
-            let mut state = lock(&self.state);
-            if self.detached.load(SeqCst) {
-                (None, Some(result))
-            } else {
+    /// Stores the job's result for the handle. If the handle is gone, the value is dropped here
+    /// and a panic goes to the pool's handler instead.
+    pub(crate) fn finish(&self, result: Result<T, JobError>, panic_handler: Option<&PanicHandler>) {
+        let unread = if self.detached.load(SeqCst) {
+            Some(result)
+        } else {
+            let (waker, joining) = {
+                let mut state = lock(&self.state);
                 state.stage = Stage::Done(result);
-                (state.waker.take(), None)
+                (state.waker.take(), std::mem::take(&mut state.joining))
+            };
+            if joining {
+                self.done.notify_one();
             }
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            None
         };
         match unread {
-            // Nobody will look: the panic goes to the handler, the value is dropped here.
             Some(Err(JobError::Panicked(panic))) => {
                 if let Some(handler) = panic_handler {
                     let _ = catch_unwind(AssertUnwindSafe(|| handler(panic)));
@@ -130,32 +104,22 @@ where
             Some(unread) => {
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(unread)));
             }
-            None => {
-                self.done.notify_all();
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            }
+            None => {}
         }
     }
-}
 
-/// What a [`JobHandle`] needs of its task, whatever the job's closure type.
-trait Completion<T>: Send + Sync {
-    fn poll_result(&self, waker: &Waker) -> Poll<Result<T, JobError>>;
-    fn wait(&self) -> Result<T, JobError>;
-    fn is_finished(&self) -> bool;
-    fn detach(&self);
-}
+    /// Ends the job without running it: the handle yields [`JobError::Cancelled`].
+    pub(crate) fn cancel(&self) {
+        self.finish(Err(JobError::Cancelled), None);
+    }
 
-impl<F: Send, T: Send> Completion<T> for Task<F, T> {
     fn poll_result(&self, waker: &Waker) -> Poll<Result<T, JobError>> {
         let mut state = lock(&self.state);
         match std::mem::replace(&mut state.stage, Stage::Taken) {
             Stage::Done(result) => Poll::Ready(result),
             Stage::Taken => panic!("`JobHandle` polled after it returned `Poll::Ready`"),
-            other => {
-                state.stage = other;
+            Stage::Pending => {
+                state.stage = Stage::Pending;
                 match &state.waker {
                     Some(w) if w.will_wake(waker) => {}
                     _ => state.waker = Some(waker.clone()),
@@ -173,18 +137,77 @@ impl<F: Send, T: Send> Completion<T> for Task<F, T> {
                 Stage::Taken => {
                     panic!("`JobHandle::join` after the handle was polled to completion")
                 }
-                other => state.stage = other,
+                Stage::Pending => state.stage = Stage::Pending,
             }
+            state.joining = true;
             state = wait(&self.done, state);
         }
     }
 
     fn is_finished(&self) -> bool {
-        matches!(lock(&self.state).stage, Stage::Done(_) | Stage::Taken)
+        !matches!(lock(&self.state).stage, Stage::Pending)
+    }
+}
+
+/// Emptied slots, kept for the next `spawn` (at most [`SPARE_SLOTS`]). A pool spawns jobs of
+/// many result types, so a spare is kept as `dyn Any` and taken only by a `spawn` of its type.
+pub(crate) struct Spares(Queue<Arc<dyn Any + Send + Sync>>);
+
+impl Spares {
+    pub(crate) fn new() -> Self {
+        Spares(Queue::new(Some(SPARE_SLOTS)))
     }
 
-    fn detach(&self) {
-        self.detached.store(true, SeqCst);
+    /// A slot for a new job: a spare one when the next spare has the right type, else a new one.
+    pub(crate) fn take<T: Send + 'static>(&self, ctx: &Context) -> Arc<Slot<T>> {
+        if let Some(spare) = self.0.pop() {
+            if let Ok(mut slot) = spare.downcast::<Slot<T>>() {
+                if let Some(fresh) = Arc::get_mut(&mut slot) {
+                    fresh.ctx = ctx.clone();
+                    return slot;
+                }
+            }
+        }
+        Arc::new(Slot::new(ctx.clone()))
+    }
+
+    /// Keeps `slot` for a later `spawn` if nothing else holds it (its handle is gone), emptied;
+    /// otherwise, or when enough slots are spare, just lets it go. A panic the handle never
+    /// read (it was dropped just after the result was stored) goes to the panic handler.
+    pub(crate) fn put<T: Send + 'static>(
+        &self,
+        mut slot: Arc<Slot<T>>,
+        panic_handler: Option<&PanicHandler>,
+    ) {
+        if std::mem::size_of::<Slot<T>>() > SPARE_SIZE {
+            return;
+        }
+        let Some(unique) = Arc::get_mut(&mut slot) else {
+            return;
+        };
+        let state = get_mut(&mut unique.state);
+        let stage = std::mem::replace(&mut state.stage, Stage::Pending);
+        let waker = state.waker.take();
+        state.joining = false;
+        // A swap, not a store: it reads the handle's `true`, which orders the two writes for
+        // loom too (the `Arc` count that proves the handle is gone is invisible to it).
+        unique.detached.swap(false, SeqCst);
+        let ctx = std::mem::replace(&mut unique.ctx, Context::background());
+        // An unread value's destructor may panic: contain it, and keep the slot all the same.
+        let _ = catch_unwind(AssertUnwindSafe(move || match stage {
+            Stage::Done(Err(JobError::Panicked(panic))) => {
+                if let Some(handler) = panic_handler {
+                    handler(panic);
+                }
+            }
+            other => drop((other, waker, ctx)),
+        }));
+        let _ = self.0.push(slot);
+    }
+
+    /// Frees every spare slot.
+    pub(crate) fn clear(&self) {
+        while self.0.pop().is_some() {}
     }
 }
 
@@ -205,31 +228,26 @@ impl<F: Send, T: Send> Completion<T> for Task<F, T> {
 /// ```
 #[must_use = "dropping a `JobHandle` detaches the job; call `join` to wait for its result"]
 pub struct JobHandle<T> {
-    task: Arc<dyn Completion<T>>,
-}
-
-impl<T: Send + 'static> JobHandle<T> {
-    pub(crate) fn new<F>(task: Arc<Task<F, T>>) -> Self
-    where
-        F: FnOnce(&Context) -> T + Send + 'static,
-    {
-        JobHandle { task }
-    }
+    slot: Arc<Slot<T>>,
 }
 
 impl<T> JobHandle<T> {
+    pub(crate) fn new(slot: Arc<Slot<T>>) -> Self {
+        JobHandle { slot }
+    }
+
     /// Blocks until the job has ended and returns its result.
     ///
     /// # Errors
     ///
     /// [`JobError::Panicked`] if the job panicked, [`JobError::Cancelled`] if it never ran.
     pub fn join(self) -> Result<T, JobError> {
-        self.task.wait()
+        self.slot.wait()
     }
 
     /// Whether the job has ended, so that [`join`](Self::join) would not block.
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.slot.is_finished()
     }
 }
 
@@ -237,13 +255,13 @@ impl<T> Future for JobHandle<T> {
     type Output = Result<T, JobError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
-        self.task.poll_result(cx.waker())
+        self.slot.poll_result(cx.waker())
     }
 }
 
 impl<T> Drop for JobHandle<T> {
     fn drop(&mut self) {
-        self.task.detach();
+        self.slot.detached.store(true, SeqCst);
     }
 }
 
@@ -252,5 +270,105 @@ impl<T> fmt::Debug for JobHandle<T> {
         f.debug_struct("JobHandle")
             .field("finished", &self.is_finished())
             .finish()
+    }
+}
+
+/// A panic caught from a spawned job, as its handle reports it.
+pub(crate) fn panicked(payload: Box<dyn Any + Send>) -> JobError {
+    JobError::Panicked(PanicError::new(payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    /// Counts its drops, and panics on drop when asked.
+    struct Probe(std::sync::Arc<AtomicUsize>, bool);
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+            if self.1 {
+                panic!("probe panics on drop");
+            }
+        }
+    }
+
+    #[test]
+    fn a_slot_is_kept_only_when_nothing_else_holds_it() {
+        let spares = Spares::new();
+        let slot = spares.take::<u32>(&Context::background());
+        let handle = JobHandle::new(slot.clone());
+        spares.put(slot, None);
+        assert!(spares.0.is_empty(), "the handle still holds the slot");
+        drop(handle);
+
+        let slot = spares.take::<u32>(&Context::background());
+        let kept = Arc::as_ptr(&slot) as usize;
+        spares.put(slot, None);
+        assert_eq!(spares.0.len(), 1);
+        let again = spares.take::<u32>(&Context::background());
+        assert_eq!(Arc::as_ptr(&again) as usize, kept, "the spare is reused");
+        spares.put(again, None);
+        // A spawn of another result type does not take it.
+        let other = spares.take::<String>(&Context::background());
+        assert!(spares.0.is_empty());
+        drop(other);
+    }
+
+    #[test]
+    fn a_reused_slot_starts_empty_with_its_new_context() {
+        let spares = Spares::new();
+        let (ctx, cancel) = Context::background().with_cancel();
+        let slot = spares.take::<u32>(&ctx);
+        slot.finish(Ok(5), None);
+        spares.put(slot, None);
+        cancel.cancel();
+        let slot = spares.take::<u32>(&Context::background());
+        assert!(!slot.context().is_cancelled(), "the old context is gone");
+        let handle = JobHandle::new(slot.clone());
+        assert!(!handle.is_finished(), "the old result is gone");
+        slot.finish(Ok(6), None);
+        assert_eq!(handle.join().unwrap(), 6);
+    }
+
+    #[test]
+    fn an_unread_result_is_dropped_once_and_an_unread_panic_is_handed_on() {
+        let spares = Spares::new();
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        // A value stored just before its handle went: dropped when the slot is emptied, even if
+        // its destructor panics; the slot is still reused.
+        for panics in [false, true] {
+            let slot = spares.take::<Probe>(&Context::background());
+            slot.finish(Ok(Probe(drops.clone(), panics)), None);
+            spares.put(slot, None);
+        }
+        assert_eq!((drops.load(SeqCst), spares.0.len()), (2, 1));
+
+        // A panic stored the same way goes to the pool's handler.
+        let handled = std::sync::Arc::new(AtomicUsize::new(0));
+        let counted = handled.clone();
+        let handler = move |p: PanicError| {
+            assert_eq!(p.message(), Some("lost"));
+            counted.fetch_add(1, SeqCst);
+        };
+        let slot = spares.take::<()>(&Context::background());
+        slot.finish(Err(panicked(Box::new("lost"))), None);
+        spares.put(slot, Some(&handler));
+        assert_eq!(handled.load(SeqCst), 1);
+    }
+
+    #[test]
+    fn large_slots_are_not_kept_and_clear_frees_the_spares() {
+        let spares = Spares::new();
+        let big = spares.take::<[u64; 32]>(&Context::background());
+        spares.put(big, None);
+        assert!(spares.0.is_empty());
+        let slot = spares.take::<u8>(&Context::background());
+        spares.put(slot, None);
+        assert_eq!(spares.0.len(), 1);
+        spares.clear();
+        assert!(spares.0.is_empty());
     }
 }

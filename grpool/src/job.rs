@@ -3,10 +3,9 @@
 //! Every job is a [`Job`]: a `SmallBox<dyn Run>` with three words of inline space. A job added
 //! with `add`, `try_add`, `add_timeout` or `add_with_recover` stores its context and closure
 //! there when they fit (a closure holding an `Arc` or two, or a few integers), and on the heap
-//! otherwise. A job added with `spawn` is an `Arc<Task>` shared with its
-//! [`JobHandle`](crate::JobHandle): the closure, the context and the result slot live in that
-//! one allocation, and the queue's slot holds the `Arc`. Either way, a queued job costs one slot
-//! and at most one allocation.
+//! otherwise. A job added with `spawn` stores its closure and the `Arc` of its result slot,
+//! which holds the context and is shared with its [`JobHandle`](crate::JobHandle) (see
+//! `handle.rs`). Either way a queued job costs one queue slot, and small jobs allocate nothing.
 //!
 //! A job ends exactly once: it is run, or cancelled (its handle then yields
 //! [`JobError::Cancelled`](crate::JobError::Cancelled)); a job dropped without either is
@@ -14,10 +13,10 @@
 
 use crate::context::Context;
 use crate::error::PanicError;
-use crate::handle::Task;
+use crate::handle::{panicked, Slot, Spares};
+use crate::sync::Arc;
 use smallbox::SmallBox;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
 
 /// The pool's panic handler, as the builder stores it.
 pub(crate) type PanicHandler = dyn Fn(PanicError) + Send + Sync;
@@ -31,10 +30,18 @@ pub(crate) enum Outcome {
     Cancelled,
 }
 
+/// What a worker lends the job it runs.
+#[derive(Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub(crate) panic_handler: Option<&'a PanicHandler>,
+    /// Where a spawned job leaves its result slot once its handle is gone.
+    pub(crate) spares: &'a Spares,
+}
+
 /// What the queue can do with a job. Each method is called at most once, and only one of them.
 pub(crate) trait Run: Send {
-    /// Runs the job unless its context is cancelled, catching its panic.
-    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome;
+    /// Runs the job unless its context is cancelled, catching its panic. Never panics.
+    fn run(&mut self, env: Env<'_>) -> Outcome;
     /// Ends the job without running it.
     fn cancel(&mut self);
 }
@@ -57,11 +64,11 @@ impl Job {
 
     /// Runs the job unless its context is cancelled (one dynamic call either way). Every
     /// panic, the closure's or a destructor's, is caught and counts as the job's.
-    pub(crate) fn run(mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
+    pub(crate) fn run(mut self, env: Env<'_>) -> Outcome {
         let Some(mut job) = self.0.take() else {
             return Outcome::Completed;
         };
-        let outcome = job.run(panic_handler);
+        let outcome = job.run(env);
         // What is left (the context, an emptied closure slot) can only panic on drop through a
         // value it carries; contain that like the job's own panic.
         match catch_unwind(AssertUnwindSafe(move || drop(job))) {
@@ -108,7 +115,7 @@ pub(crate) struct Plain<F> {
 }
 
 impl<F: FnOnce(&Context) + Send> Run for Plain<F> {
-    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
+    fn run(&mut self, env: Env<'_>) -> Outcome {
         let Some(f) = self.f.take() else {
             return Outcome::Completed;
         };
@@ -120,7 +127,7 @@ impl<F: FnOnce(&Context) + Send> Run for Plain<F> {
         match catch_unwind(AssertUnwindSafe(|| f(ctx))) {
             Ok(()) => Outcome::Completed,
             Err(payload) => {
-                if let Some(handler) = panic_handler {
+                if let Some(handler) = env.panic_handler {
                     deliver_panic(payload, handler);
                 }
                 Outcome::Panicked
@@ -144,7 +151,7 @@ where
     F: FnOnce(&Context) + Send,
     R: FnOnce(PanicError) + Send,
 {
-    fn run(&mut self, _: Option<&PanicHandler>) -> Outcome {
+    fn run(&mut self, _: Env<'_>) -> Outcome {
         let Some((f, recover)) = self.f.take() else {
             return Outcome::Completed;
         };
@@ -166,20 +173,59 @@ where
     }
 }
 
-/// A job from `spawn`, as the queue holds it: the `Arc` it shares with its handle.
-pub(crate) struct Spawned<F, T>(pub(crate) Arc<Task<F, T>>);
+/// A job from `spawn`, as the queue holds it: its closure and the result slot it shares with
+/// its handle.
+pub(crate) struct Spawned<F, T> {
+    f: Option<F>,
+    slot: Option<Arc<Slot<T>>>,
+}
+
+impl<F, T> Spawned<F, T> {
+    pub(crate) fn new(f: F, slot: Arc<Slot<T>>) -> Self {
+        Spawned {
+            f: Some(f),
+            slot: Some(slot),
+        }
+    }
+}
 
 impl<F, T> Run for Spawned<F, T>
 where
     F: FnOnce(&Context) -> T + Send,
-    T: Send,
+    T: Send + 'static,
 {
-    fn run(&mut self, panic_handler: Option<&PanicHandler>) -> Outcome {
-        self.0.run(panic_handler)
+    fn run(&mut self, env: Env<'_>) -> Outcome {
+        let (Some(f), Some(slot)) = (self.f.take(), self.slot.take()) else {
+            return Outcome::Completed;
+        };
+        let outcome = if slot.context().is_cancelled() {
+            let outcome = cancelled(f);
+            slot.cancel();
+            outcome
+        } else {
+            match catch_unwind(AssertUnwindSafe(|| f(slot.context()))) {
+                Ok(value) => {
+                    slot.finish(Ok(value), None);
+                    Outcome::Completed
+                }
+                Err(payload) => {
+                    slot.finish(Err(panicked(payload)), env.panic_handler);
+                    Outcome::Panicked
+                }
+            }
+        };
+        env.spares.put(slot, env.panic_handler);
+        outcome
     }
 
     fn cancel(&mut self) {
-        self.0.cancel();
+        // The closure first: its captures may panic on drop, and the handle must still learn.
+        if let Some(f) = self.f.take() {
+            cancelled(f);
+        }
+        if let Some(slot) = self.slot.take() {
+            slot.cancel();
+        }
     }
 }
 
@@ -204,6 +250,13 @@ mod tests {
             if self.1 {
                 panic!("probe panics on drop");
             }
+        }
+    }
+
+    fn env() -> Env<'static> {
+        Env {
+            panic_handler: None,
+            spares: Box::leak(Box::new(Spares::new())),
         }
     }
 
@@ -242,7 +295,7 @@ mod tests {
             r3.fetch_add(1, SeqCst);
         });
         for job in [small, zst, large, over_aligned] {
-            assert_eq!(job.run(None), Outcome::Completed);
+            assert_eq!(job.run(env()), Outcome::Completed);
         }
         assert_eq!((ran.load(SeqCst), drops.load(SeqCst)), (3, 3));
     }
@@ -257,7 +310,7 @@ mod tests {
             ctx,
             f: Some(move |_: &Context| drop(p)),
         });
-        assert_eq!(job.run(None), Outcome::Cancelled);
+        assert_eq!(job.run(env()), Outcome::Cancelled);
         let p = Probe(drops.clone(), false);
         drop(plain(move |_| drop(p)));
         let p = Probe(drops.clone(), false);
@@ -272,7 +325,7 @@ mod tests {
         let job = plain(move |_| {
             let _p = p;
         });
-        assert_eq!(job.run(None), Outcome::Panicked);
+        assert_eq!(job.run(env()), Outcome::Panicked);
         let p = Probe(drops.clone(), true);
         plain(move |_| drop(p)).cancel();
         assert_eq!(drops.load(SeqCst), 2);

@@ -3,7 +3,7 @@
 use crate::builder::{Config, PoolBuilder};
 use crate::context::Context;
 use crate::error::{Error, PanicError};
-use crate::handle::{JobHandle, Task};
+use crate::handle::JobHandle;
 use crate::job::{Job, Plain, Spawned, WithRecover};
 use crate::sync::Arc;
 use crate::worker::{Shared, Wait, NO_LIMIT};
@@ -274,10 +274,10 @@ impl Pool {
         F: FnOnce(&Context) -> T + Send + 'static,
         T: Send + 'static,
     {
-        let task = std::sync::Arc::new(Task::new(ctx.clone(), f));
-        let handle = JobHandle::new(task.clone());
-        self.shared()
-            .submit(ctx, Job::new(Spawned(task)), Wait::Forever)?;
+        let shared = self.shared();
+        let slot = shared.spares.take(ctx);
+        let handle = JobHandle::new(slot.clone());
+        shared.submit(ctx, Job::new(Spawned::new(f, slot)), Wait::Forever)?;
         Ok(handle)
     }
 

@@ -26,7 +26,8 @@
 use crate::builder::{Config, ThreadBuilder};
 use crate::context::Context;
 use crate::error::Error;
-use crate::job::{Job, Outcome};
+use crate::handle::Spares;
+use crate::job::{Env, Job, Outcome};
 use crate::queue::{Full, Queue};
 use crate::sync::{
     fence, lock, thread, thread_local, wait, wait_timeout, Arc, AtomicBool, AtomicU64, AtomicUsize,
@@ -189,6 +190,8 @@ pub(crate) struct Shared {
     idle_cv: Condvar,
     /// Producers blocked on a full bounded queue wait here.
     room: Condvar,
+    /// Result slots of spawned jobs, emptied for reuse.
+    pub(crate) spares: Spares,
 }
 
 impl Shared {
@@ -218,6 +221,7 @@ impl Shared {
             monitor_cv: Condvar::new(),
             idle_cv: Condvar::new(),
             room: Condvar::new(),
+            spares: Spares::new(),
             config,
         }
     }
@@ -536,7 +540,11 @@ impl Shared {
 
     fn run(&self, job: Job, slot: &WorkerSlot) {
         bump(&slot.taken);
-        match job.run(self.config.panic_handler.as_deref()) {
+        let env = Env {
+            panic_handler: self.config.panic_handler.as_deref(),
+            spares: &self.spares,
+        };
+        match job.run(env) {
             Outcome::Completed => bump(&slot.completed),
             Outcome::Panicked => bump(&slot.panicked),
             Outcome::Cancelled => bump(&slot.cancelled),
@@ -734,6 +742,10 @@ impl Shared {
     fn retire(&self, st: &mut State, slot: &WorkerSlot) {
         st.retired.add(slot.totals());
         st.workers.retain(|w| w.id != slot.id);
+        if st.workers.is_empty() {
+            // An idle pool holds no memory for jobs it may never see again.
+            self.spares.clear();
+        }
     }
 
     // ---------------------------------------------------------------- growth monitor

@@ -166,6 +166,23 @@ fn a_handle_completing_while_polled_wakes_the_task() {
     });
 }
 
+/// A handle dropped while its job runs, racing the next spawn: the slot is reused only once
+/// neither the job nor the handle holds it, and the next job's handle gets the next result.
+#[test]
+fn a_slot_reused_after_a_dropped_handle_carries_only_the_next_result() {
+    model(|| {
+        let pool = Pool::builder().limit(1).build().unwrap();
+        let first = pool.spawn(&Context::background(), |_| 1).unwrap();
+        let dropper = thread::spawn(move || drop(first));
+        let second = pool.spawn(&Context::background(), |_| 2).unwrap();
+        assert_eq!(second.join().unwrap(), 2);
+        dropper.join().unwrap();
+        pool.join();
+        let s = pool.stats();
+        assert_eq!((s.submitted, s.completed), (2, 2));
+    });
+}
+
 /// `clear_jobs` racing a worker taking the job: it runs or is discarded, exactly once.
 #[test]
 fn clear_jobs_racing_a_worker_counts_the_job_once() {
