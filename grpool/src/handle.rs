@@ -215,7 +215,9 @@ impl Spares {
 /// result, or `.await` it (no async runtime needed).
 ///
 /// Dropping the handle detaches the job: it still runs, its result is dropped, and if it panics
-/// the panic goes to the pool's [panic handler](crate::PoolBuilder::panic_handler).
+/// the panic goes to the pool's [panic handler](crate::PoolBuilder::panic_handler). (A result
+/// the job had already stored is dropped with the handle.) Detached jobs cost no allocation
+/// for their handle once the pool is warm: the pool reuses their result slots.
 ///
 /// # Examples
 ///

@@ -3,7 +3,7 @@
 //! median and the spread (min–max) over the rounds, and the ratios the targets are stated in.
 //!
 //! `cargo run --release -p grpool-benches --bin compare -- [SCENARIO ...] [--rounds N] [--peers A,B]`
-//! Scenarios: tiny, tiny4, sleep, sleep-scale, memory, burst, all (default: all but
+//! Scenarios: tiny, tiny4, sleep, sleep-scale, memory, burst, cost, cost-backlog, all (default: all but
 //! sleep-scale, which takes minutes). Prints a Markdown table; with `--json FILE` also writes
 //! the raw figures for `benches/chart.py`.
 
@@ -248,7 +248,8 @@ fn main() {
                     report.add("burst-default-threads", kind.name(), threads, "threads");
                 }
             }
-            "cost" => cost(&mut report, rounds),
+            "cost" => cost(&mut report, rounds, 2),
+            "cost-backlog" => cost(&mut report, rounds, 1),
             other => eprintln!("unknown scenario {other}"),
         }
     }
@@ -259,12 +260,13 @@ fn main() {
     }
 }
 
-/// What each way of adding a job costs: 100,000 jobs on one grpool of 2 workers, from first
-/// submit to last completion; `add + 1 alloc` is `add` with one extra heap allocation per job,
-/// the yardstick for `spawn`'s handle.
-fn cost(report: &mut Report, rounds: usize) {
+/// What each way of adding a job costs: 100,000 jobs on one grpool of `workers` workers, from
+/// first submit to last completion; `add + 1 alloc` is `add` with one extra heap allocation per
+/// job, the yardstick for `spawn`'s handle. With one worker (`cost-backlog`) the producer runs
+/// far ahead, so most jobs wait in a deep queue.
+fn cost(report: &mut Report, rounds: usize, workers: usize) {
     const N: usize = 100_000;
-    let pool = grpool::Pool::with_limit(2);
+    let pool = grpool::Pool::with_limit(workers);
     let ctx = grpool::Context::background();
     let timed = |submit: &dyn Fn(Arc<grpool_benches::Latch>)| {
         let latch = grpool_benches::Latch::new(N);
@@ -299,8 +301,11 @@ fn cost(report: &mut Report, rounds: usize) {
         }
     }
     for ((name, _), s) in ways.iter().zip(samples) {
-        eprintln!("  cost         {name:<18} median {:>9.2} ms", median(&s));
-        report.add("cost-100k", name, s, "ms");
+        eprintln!(
+            "  cost/{workers}       {name:<18} median {:>9.2} ms",
+            median(&s)
+        );
+        report.add(&format!("cost-100k-{workers}-workers"), name, s, "ms");
     }
 }
 
