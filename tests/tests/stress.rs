@@ -249,7 +249,11 @@ fn random_thread_refusals_lose_nothing() {
                         id
                     });
                     pending.push((id, result));
-                    if k % 64 == 0 {
+                    if k % 500 == 0 {
+                        // Let the workers run dry and leave (keep-alive zero), so that later
+                        // adds must start threads again, and some of those are refused.
+                        std::thread::sleep(Duration::from_millis(1));
+                    } else if k % 64 == 0 {
                         std::thread::yield_now();
                     }
                 }
