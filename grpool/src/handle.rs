@@ -215,9 +215,10 @@ impl Spares {
 /// result, or `.await` it (no async runtime needed).
 ///
 /// Dropping the handle detaches the job: it still runs, its result is dropped, and if it panics
-/// the panic goes to the pool's [panic handler](crate::PoolBuilder::panic_handler). (A result
-/// the job had already stored is dropped with the handle.) Detached jobs cost no allocation
-/// for their handle once the pool is warm: the pool reuses their result slots.
+/// the panic goes to the pool's [panic handler](crate::PoolBuilder::panic_handler). A result
+/// the job had already stored when the handle is dropped, a caught panic included, is dropped
+/// with the handle (the panic is still counted in [`Stats`](crate::Stats)). Detached jobs cost
+/// no allocation for their handle once the pool is warm: the pool reuses their result slots.
 ///
 /// # Examples
 ///
