@@ -16,7 +16,6 @@ use crate::error::JobError;
 use crate::job::PanicHandler;
 use crate::queue::Queue;
 use crate::sync::{get_mut, lock, wait, Arc, AtomicBool, Condvar, Mutex, Ordering::SeqCst};
-use crate::PanicError;
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
@@ -79,32 +78,19 @@ impl<T> Slot<T> {
     /// Stores the job's result for the handle. If the handle is gone, the value is dropped here
     /// and a panic goes to the pool's handler instead.
     pub(crate) fn finish(&self, result: Result<T, JobError>, panic_handler: Option<&PanicHandler>) {
-        let unread = if self.detached.load(SeqCst) {
-            Some(result)
-        } else {
-            let (waker, joining) = {
-                let mut state = lock(&self.state);
-                state.stage = Stage::Done(result);
-                (state.waker.take(), std::mem::take(&mut state.joining))
-            };
-            if joining {
-                self.done.notify_one();
-            }
-            if let Some(waker) = waker {
-                waker.wake();
-            }
-            None
+        if self.detached.load(SeqCst) {
+            return discard(result, panic_handler);
+        }
+        let (waker, joining) = {
+            let mut state = lock(&self.state);
+            state.stage = Stage::Done(result);
+            (state.waker.take(), std::mem::take(&mut state.joining))
         };
-        match unread {
-            Some(Err(JobError::Panicked(panic))) => {
-                if let Some(handler) = panic_handler {
-                    let _ = catch_unwind(AssertUnwindSafe(|| handler(panic)));
-                }
-            }
-            Some(unread) => {
-                let _ = catch_unwind(AssertUnwindSafe(move || drop(unread)));
-            }
-            None => {}
+        if joining {
+            self.done.notify_one();
+        }
+        if let Some(waker) = waker {
+            waker.wake();
         }
     }
 
@@ -147,6 +133,19 @@ impl<T> Slot<T> {
     fn is_finished(&self) -> bool {
         !matches!(lock(&self.state).stage, Stage::Pending)
     }
+}
+
+/// Disposes of a result nobody will read: a panic goes to the pool's handler, a value is
+/// dropped. Either may panic in turn; that is contained.
+fn discard<T>(result: Result<T, JobError>, panic_handler: Option<&PanicHandler>) {
+    let _ = catch_unwind(AssertUnwindSafe(move || match result {
+        Err(JobError::Panicked(panic)) => {
+            if let Some(handler) = panic_handler {
+                handler(panic);
+            }
+        }
+        unread => drop(unread),
+    }));
 }
 
 /// Emptied slots, kept for the next `spawn` (at most [`SPARE_SLOTS`]). A pool spawns jobs of
@@ -193,15 +192,11 @@ impl Spares {
         // loom too (the `Arc` count that proves the handle is gone is invisible to it).
         unique.detached.swap(false, SeqCst);
         let ctx = std::mem::replace(&mut unique.ctx, Context::background());
-        // An unread value's destructor may panic: contain it, and keep the slot all the same.
-        let _ = catch_unwind(AssertUnwindSafe(move || match stage {
-            Stage::Done(Err(JobError::Panicked(panic))) => {
-                if let Some(handler) = panic_handler {
-                    handler(panic);
-                }
-            }
-            other => drop((other, waker, ctx)),
-        }));
+        if let Stage::Done(result) = stage {
+            discard(result, panic_handler);
+        }
+        // The old context's values and the waker may panic on drop too; the slot is kept.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop((waker, ctx))));
         let _ = self.0.push(slot);
     }
 
@@ -276,14 +271,10 @@ impl<T> fmt::Debug for JobHandle<T> {
     }
 }
 
-/// A panic caught from a spawned job, as its handle reports it.
-pub(crate) fn panicked(payload: Box<dyn Any + Send>) -> JobError {
-    JobError::Panicked(PanicError::new(payload))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PanicError;
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
     /// Counts its drops, and panics on drop when asked.
@@ -357,7 +348,10 @@ mod tests {
             counted.fetch_add(1, SeqCst);
         };
         let slot = spares.take::<()>(&Context::background());
-        slot.finish(Err(panicked(Box::new("lost"))), None);
+        slot.finish(
+            Err(JobError::Panicked(PanicError::new(Box::new("lost")))),
+            None,
+        );
         spares.put(slot, Some(&handler));
         assert_eq!(handled.load(SeqCst), 1);
     }

@@ -12,8 +12,8 @@
 //! cancelled by `Job`'s destructor, so no handle ever waits for a job that is gone.
 
 use crate::context::Context;
-use crate::error::PanicError;
-use crate::handle::{panicked, Slot, Spares};
+use crate::error::{JobError, PanicError};
+use crate::handle::{Slot, Spares};
 use crate::sync::Arc;
 use smallbox::SmallBox;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -209,7 +209,10 @@ where
                     Outcome::Completed
                 }
                 Err(payload) => {
-                    slot.finish(Err(panicked(payload)), env.panic_handler);
+                    slot.finish(
+                        Err(JobError::Panicked(PanicError::new(payload))),
+                        env.panic_handler,
+                    );
                     Outcome::Panicked
                 }
             }
