@@ -37,15 +37,7 @@ fn spawn_and_add_with_recover_use_the_default_pool() {
     )
     .unwrap();
     assert_eq!(rx.recv().unwrap().as_deref(), Some("p"));
-    let name = grpool::spawn(&Context::background(), |_| {
-        std::thread::current().name().map(str::to_owned)
-    });
-    assert!(name
-        .unwrap()
-        .join()
-        .unwrap()
-        .unwrap()
-        .starts_with("grpool-default-"));
+    assert!(common::default_pool_thread_name().starts_with("grpool-default-"));
 }
 
 #[test]

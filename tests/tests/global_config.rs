@@ -3,6 +3,8 @@
 
 #![cfg(not(grpool_loom))]
 
+mod common;
+
 #[test]
 fn smoke() {
     grpool::Pool::builder()
@@ -11,14 +13,6 @@ fn smoke() {
         .build_default()
         .unwrap();
     assert_eq!(grpool::default_pool().cap(), Some(3));
-    let name = grpool::spawn(&grpool::Context::background(), |_| {
-        std::thread::current().name().map(str::to_owned)
-    });
-    assert!(name
-        .unwrap()
-        .join()
-        .unwrap()
-        .unwrap()
-        .starts_with("configured-"));
+    assert!(common::default_pool_thread_name().starts_with("configured-"));
     assert!(grpool::Pool::builder().build_default().is_err());
 }

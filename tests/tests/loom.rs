@@ -24,6 +24,15 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
     builder.check(f);
 }
 
+/// One worker that leaves as soon as the queue is empty, which is what makes exit races reachable.
+fn leaving_pool() -> Pool {
+    Pool::builder()
+        .limit(1)
+        .keep_alive(Duration::ZERO)
+        .build()
+        .unwrap()
+}
+
 fn counter() -> Arc<AtomicUsize> {
     Arc::new(AtomicUsize::new(0))
 }
@@ -41,11 +50,7 @@ fn add_racing_an_exiting_worker_runs_the_job() {
     model(|| {
         // The second add races the worker that ran the first job as it finds the queue empty
         // and leaves (threads: main and up to two workers, one after the other).
-        let pool = Pool::builder()
-            .limit(1)
-            .keep_alive(Duration::ZERO)
-            .build()
-            .unwrap();
+        let pool = leaving_pool();
         let n = counter();
         pool.add(&Context::background(), bump(&n)).unwrap();
         pool.add(&Context::background(), bump(&n)).unwrap();
@@ -77,11 +82,7 @@ fn add_racing_a_worker_going_to_sleep_runs_the_job() {
 #[test]
 fn close_racing_add_either_runs_or_refuses() {
     model(|| {
-        let pool = Pool::builder()
-            .limit(1)
-            .keep_alive(Duration::ZERO)
-            .build()
-            .unwrap();
+        let pool = leaving_pool();
         let n = counter();
         let (p, n2) = (pool.clone(), n.clone());
         let adder = thread::spawn(move || p.add(&Context::background(), bump(&n2)));

@@ -5,9 +5,22 @@
 mod common;
 
 use common::{assert_balanced, eventually};
-use grpool::{Context, JobError, Pool};
+use grpool::{Context, JobError, Pool, PoolBuilder};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc, Mutex};
+
+/// A builder whose panic handler sends each panic's message to the returned receiver.
+fn reporting(builder: PoolBuilder) -> (PoolBuilder, mpsc::Receiver<Option<String>>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let builder = builder.panic_handler(move |e| {
+        tx.lock()
+            .unwrap()
+            .send(e.message().map(str::to_owned))
+            .unwrap()
+    });
+    (builder, rx)
+}
 
 fn bg() -> Context {
     Context::background()
@@ -98,17 +111,8 @@ fn non_string_payloads_have_no_message_but_keep_the_payload() {
 
 #[test]
 fn add_panics_go_to_the_panic_handler() {
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let pool = Pool::builder()
-        .panic_handler(move |e| {
-            tx.lock()
-                .unwrap()
-                .send(e.message().map(str::to_owned))
-                .unwrap()
-        })
-        .build()
-        .unwrap();
+    let (builder, rx) = reporting(Pool::builder());
+    let pool = builder.build().unwrap();
     pool.add(&bg(), |_| panic!("via add")).unwrap();
     pool.try_add(&bg(), |_| panic!("via try_add")).unwrap();
     let mut got = vec![rx.recv().unwrap(), rx.recv().unwrap()];
@@ -121,19 +125,9 @@ fn add_panics_go_to_the_panic_handler() {
 
 #[test]
 fn a_detached_spawn_panic_goes_to_the_panic_handler() {
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
     let gate = common::Gate::new();
-    let pool = Pool::builder()
-        .limit(1)
-        .panic_handler(move |e| {
-            tx.lock()
-                .unwrap()
-                .send(e.message().map(str::to_owned))
-                .unwrap()
-        })
-        .build()
-        .unwrap();
+    let (builder, rx) = reporting(Pool::builder().limit(1));
+    let pool = builder.build().unwrap();
     let g = gate.clone();
     pool.add(&bg(), move |_| g.wait()).unwrap();
     drop(

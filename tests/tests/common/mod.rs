@@ -222,3 +222,14 @@ impl Rng {
         self.next() % n
     }
 }
+
+/// The name of the default pool's thread that runs a job.
+pub fn default_pool_thread_name() -> String {
+    let name = grpool::spawn(&grpool::Context::background(), |_| {
+        std::thread::current().name().map(str::to_owned)
+    });
+    name.unwrap()
+        .join()
+        .unwrap()
+        .expect("pool threads are named")
+}
